@@ -1,0 +1,73 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import audienceRoutes from './audience/routes.js';
+import authPlugin from './auth/plugin.js';
+import authRoutes from './auth/routes.js';
+import communicationRoutes from './communications/routes.js';
+import type { AppDeps } from './deps.js';
+import errorHandler from './http/error-handler.js';
+import opsRoutes from './http/ops-routes.js';
+import incidentRoutes from './incidents/routes.js';
+
+export interface BuildAppOptions {
+  /** Pino logger to use for requests; defaults to `deps.logger`. */
+  logRequests?: boolean;
+}
+
+/**
+ * Builds the HTTP app as a set of plugins. It never listens: `main.ts`/`api.ts` do, tests use `inject`.
+ */
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: !(options.logRequests ?? true),
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: true,
+    // Services retry; a stuck client must not hold a socket forever.
+    requestTimeout: 30_000,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('deps', deps);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(errorHandler);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Candor API',
+        description: 'Incident customer communication by e-mail. See API.md for the binding contract.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'API key (`cnd_…`)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'candor_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authPlugin);
+  await app.register(opsRoutes);
+  await app.register(authRoutes);
+  await app.register(incidentRoutes);
+  await app.register(audienceRoutes);
+  await app.register(communicationRoutes);
+  return app;
+}

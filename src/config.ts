@@ -1,0 +1,174 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Parses "true"/"false"/"1"/"0"/"yes"/"no"; anything else is a validation error naming the variable. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** `Display Name <local@domain>` or a bare address; the domain is what sender checks use. */
+const mailbox = z
+  .string()
+  .regex(/^(?:[^<>\r\n]*<[^@<>\s]+@[^@<>\s]+>|[^@<>\s]+@[^@<>\s]+)$/, 'expected "Name <user@domain>" or user@domain');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CANDOR_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
+  CANDOR_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
+  CANDOR_QUEUE_PREFIX: z.string().min(1).default('{candor}'),
+  CANDOR_TRANSPORT: z.enum(['resend', 'smtp', 'outbox']).optional(),
+  RESEND_API_KEY: optionalString,
+  RESEND_BASE_URL: z.url().optional(),
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_/, 'expected a whsec_… secret')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CANDOR_RESEND_RPS: z.coerce.number().positive().default(2),
+  SMTP_URL: optionalString,
+  CANDOR_FROM: mailbox.default('Acme Status <status@acme.example>'),
+  CANDOR_SENDER_DOMAINS: optionalString,
+  CANDOR_REPLY_DOMAIN: optionalString,
+  CANDOR_NOTICE_HOLD_SECONDS: z.coerce.number().int().min(0).default(120),
+  CANDOR_SEED: booleanFlag.optional(),
+  CANDOR_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CANDOR_BOOTSTRAP_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  CANDOR_BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  CANDOR_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  CANDOR_SMTP_INBOUND_PORT: port.optional(),
+  CANDOR_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  CANDOR_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  /** Prefix of every BullMQ key; braces make it a Redis Cluster hash tag so one queue lives on one slot. */
+  queuePrefix: string;
+  transport: 'resend' | 'smtp' | 'outbox';
+  resend: { apiKey: string | undefined; baseUrl: string | undefined; webhookSecret: string | undefined; rps: number };
+  smtpUrl: string | undefined;
+  from: string;
+  senderDomains: string[];
+  replyDomain: string;
+  noticeHoldSeconds: number;
+  seed: boolean;
+  sessionSecret: string | undefined;
+  bootstrap: { apiKey: string | undefined; adminEmail: string | undefined; adminPassword: string | undefined };
+  smtpInboundPort: number | undefined;
+  bodyLimitBytes: number;
+  sweepIntervalSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function domainOf(mailboxText: string): string {
+  const address = mailboxText.match(/<([^>]+)>/)?.[1] ?? mailboxText;
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * Validates the environment once, for every process. Every bad variable is reported on its own line
+ * so an operator fixes them all in one go instead of one restart per mistake.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  defaults: { seed?: boolean } = {},
+): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined) relevant[key] = value;
+  }
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '(environment)');
+      const value = relevant[name];
+      const shown = value === undefined ? '' : ` (got ${JSON.stringify(name.includes('SECRET') || name.includes('PASSWORD') || name.includes('KEY') ? '***' : value)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const transport = e.CANDOR_TRANSPORT ?? (e.RESEND_API_KEY ? 'resend' : 'outbox');
+  if (transport === 'resend' && !e.RESEND_API_KEY) problems.push('RESEND_API_KEY: required when CANDOR_TRANSPORT=resend');
+  if (transport === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL: required when CANDOR_TRANSPORT=smtp');
+  if (e.CANDOR_BOOTSTRAP_ADMIN_EMAIL && !e.CANDOR_BOOTSTRAP_ADMIN_PASSWORD)
+    problems.push('CANDOR_BOOTSTRAP_ADMIN_PASSWORD: required when CANDOR_BOOTSTRAP_ADMIN_EMAIL is set');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const senderDomain = domainOf(e.CANDOR_FROM);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.CANDOR_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: path.resolve(e.CANDOR_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.CANDOR_QUEUE_PREFIX,
+    transport,
+    resend: {
+      apiKey: e.RESEND_API_KEY,
+      baseUrl: e.RESEND_BASE_URL,
+      webhookSecret: e.RESEND_WEBHOOK_SECRET,
+      rps: e.CANDOR_RESEND_RPS,
+    },
+    smtpUrl: e.SMTP_URL,
+    from: e.CANDOR_FROM,
+    senderDomains: (e.CANDOR_SENDER_DOMAINS ?? senderDomain)
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter(Boolean),
+    replyDomain: (e.CANDOR_REPLY_DOMAIN ?? `replies.${senderDomain}`).toLowerCase(),
+    noticeHoldSeconds: e.CANDOR_NOTICE_HOLD_SECONDS,
+    seed: e.CANDOR_SEED ?? defaults.seed ?? false,
+    sessionSecret: e.CANDOR_SESSION_SECRET,
+    bootstrap: {
+      apiKey: e.CANDOR_BOOTSTRAP_API_KEY,
+      adminEmail: e.CANDOR_BOOTSTRAP_ADMIN_EMAIL,
+      adminPassword: e.CANDOR_BOOTSTRAP_ADMIN_PASSWORD,
+    },
+    smtpInboundPort: e.CANDOR_SMTP_INBOUND_PORT,
+    bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
+    sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

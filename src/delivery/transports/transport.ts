@@ -1,0 +1,73 @@
+/**
+ * What every transport (resend, smtp, outbox) is given and answers. The send worker freezes a batch of
+ * these before its first attempt, so a retry sends byte-identical content under the same idempotency key.
+ */
+export interface OutgoingEmail {
+  /** Candor's message row id; used for tags and to link the provider's answer back. */
+  messageId: string;
+  from: string;
+  to: string;
+  /** Per-message tracked reply address, with the sender's display name kept. */
+  replyTo: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers: Message-ID, In-Reply-To, References, List-Unsubscribe, List-Unsubscribe-Post … */
+  headers: Record<string, string>;
+  tags: { name: string; value: string }[];
+}
+
+export type SendOutcome =
+  | { messageId: string; ok: true; providerId: string }
+  | { messageId: string; ok: false; permanent: true; error: string };
+
+export interface SendBatchOptions {
+  /** Stable for this batch across retries; providers that support it deduplicate on it. */
+  idempotencyKey: string;
+}
+
+/**
+ * Sends up to 100 e-mails. Resolves with one outcome per e-mail (in order) when the batch was handled;
+ * per-message permanent failures are outcomes, not exceptions. Batch-level trouble is thrown as one
+ * of the errors below so the worker can decide between waiting, retrying and giving up.
+ */
+export interface Transport {
+  readonly name: 'resend' | 'smtp' | 'outbox';
+  sendBatch(emails: OutgoingEmail[], options: SendBatchOptions): Promise<SendOutcome[]>;
+  close(): Promise<void>;
+}
+
+/** The provider asked us to slow down; nothing in the batch was sent. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    message = 'provider rate limit',
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** A daily/monthly quota is exhausted: pause sending and alert, do not fail messages. */
+export class QuotaExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QuotaExceededError';
+  }
+}
+
+/** Worth retrying with backoff (5xx, network, timeouts, concurrent idempotent request). */
+export class TransientTransportError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientTransportError';
+  }
+}
+
+/** The whole batch can never succeed as is (bad credentials, invalid payload). */
+export class PermanentTransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentTransportError';
+  }
+}
