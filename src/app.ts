@@ -16,20 +16,16 @@ import errorHandler from './http/error-handler.js';
 import opsRoutes from './http/ops-routes.js';
 import incidentRoutes from './incidents/routes.js';
 
-export interface BuildAppOptions {
-  /** Pino logger to use for requests; defaults to `deps.logger`. */
-  logRequests?: boolean;
-}
-
 /**
  * Builds the HTTP app as a set of plugins. It never listens: `main.ts`/`api.ts` do, tests use `inject`.
  */
-export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: !(options.logRequests ?? true),
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: true,
+    // Customer refs and other ids travel in paths; Fastify's default of 100 characters is too short.
+    maxParamLength: 256,
     // Services retry; a stuck client must not hold a socket forever.
     requestTimeout: 30_000,
   }).withTypeProvider<ZodTypeProvider>();

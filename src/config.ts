@@ -15,7 +15,10 @@ const optionalString = z
 /** `Display Name <local@domain>` or a bare address; the domain is what sender checks use. */
 const mailbox = z
   .string()
-  .regex(/^(?:[^<>\r\n]*<[^@<>\s]+@[^@<>\s]+>|[^@<>\s]+@[^@<>\s]+)$/, 'expected "Name <user@domain>" or user@domain');
+  .regex(
+    /^(?:[^<>\r\n]*<[^@<>\s]+@[^@<>\s]+>|[^@<>\s]+@[^@<>\s]+)$/,
+    'expected "Name <user@domain>" or user@domain',
+  );
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -75,7 +78,12 @@ export interface Config {
   /** Prefix of every BullMQ key; braces make it a Redis Cluster hash tag so one queue lives on one slot. */
   queuePrefix: string;
   transport: 'resend' | 'smtp' | 'outbox';
-  resend: { apiKey: string | undefined; baseUrl: string | undefined; webhookSecret: string | undefined; rps: number };
+  resend: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    webhookSecret: string | undefined;
+    rps: number;
+  };
   smtpUrl: string | undefined;
   from: string;
   senderDomains: string[];
@@ -83,7 +91,11 @@ export interface Config {
   noticeHoldSeconds: number;
   seed: boolean;
   sessionSecret: string | undefined;
-  bootstrap: { apiKey: string | undefined; adminEmail: string | undefined; adminPassword: string | undefined };
+  bootstrap: {
+    apiKey: string | undefined;
+    adminEmail: string | undefined;
+    adminPassword: string | undefined;
+  };
   smtpInboundPort: number | undefined;
   bodyLimitBytes: number;
   sweepIntervalSeconds: number;
@@ -120,7 +132,10 @@ export function loadConfig(
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '(environment)');
       const value = relevant[name];
-      const shown = value === undefined ? '' : ` (got ${JSON.stringify(name.includes('SECRET') || name.includes('PASSWORD') || name.includes('KEY') ? '***' : value)})`;
+      const shown =
+        value === undefined
+          ? ''
+          : ` (got ${JSON.stringify(name.includes('SECRET') || name.includes('PASSWORD') || name.includes('KEY') ? '***' : value)})`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(problems);
@@ -128,7 +143,8 @@ export function loadConfig(
   const e = parsed.data;
   const problems: string[] = [];
   const transport = e.CANDOR_TRANSPORT ?? (e.RESEND_API_KEY ? 'resend' : 'outbox');
-  if (transport === 'resend' && !e.RESEND_API_KEY) problems.push('RESEND_API_KEY: required when CANDOR_TRANSPORT=resend');
+  if (transport === 'resend' && !e.RESEND_API_KEY)
+    problems.push('RESEND_API_KEY: required when CANDOR_TRANSPORT=resend');
   if (transport === 'smtp' && !e.SMTP_URL) problems.push('SMTP_URL: required when CANDOR_TRANSPORT=smtp');
   if (e.CANDOR_BOOTSTRAP_ADMIN_EMAIL && !e.CANDOR_BOOTSTRAP_ADMIN_PASSWORD)
     problems.push('CANDOR_BOOTSTRAP_ADMIN_PASSWORD: required when CANDOR_BOOTSTRAP_ADMIN_EMAIL is set');

@@ -19,6 +19,8 @@ export interface AppDeps {
   queues: Queues;
   transport: Transport;
   metrics: Metrics;
+  /** HMAC key shared by all replicas (see `db/signing-secret.ts`). */
+  signingSecret: Buffer;
 }
 
 declare module 'fastify' {

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
-import type { AppDeps } from './deps.js';
+import { type Database, openDatabase } from './db/client.js';
+import { loadSigningSecret } from './db/signing-secret.js';
 import { Queues } from './delivery/queues.js';
 import { createTransport } from './delivery/transports/index.js';
 import type { Transport } from './delivery/transports/transport.js';
+import type { AppDeps } from './deps.js';
 import { Metrics } from './http/metrics.js';
 import { assertNoEviction, createRedis, waitForRedis } from './redis/connection.js';
 
@@ -40,6 +41,7 @@ export async function createDeps(options: CreateDepsOptions): Promise<AppDeps> {
       databaseUrl: config.databaseUrl,
       pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
     }));
+  const signingSecret = await loadSigningSecret(database.db);
   const redis = createRedis(config.redisUrl, 'producer');
   try {
     await waitForRedis(redis, 5_000);
@@ -49,10 +51,14 @@ export async function createDeps(options: CreateDepsOptions): Promise<AppDeps> {
     if (!options.database) await database.close();
     throw error;
   }
-  const queues = new Queues({ connection: redis, prefix: config.queuePrefix, namePrefix: options.queueNamePrefix });
+  const queues = new Queues({
+    connection: redis,
+    prefix: config.queuePrefix,
+    namePrefix: options.queueNamePrefix,
+  });
   const transport = options.transport ?? createTransport(config, database.db);
   const metrics = options.metrics ?? new Metrics();
-  return { config, logger, database, redis, queues, transport, metrics };
+  return { config, logger, database, redis, queues, transport, metrics, signingSecret };
 }
 
 /** Closes in reverse order of opening. */

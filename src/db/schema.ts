@@ -20,11 +20,7 @@ import {
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const textArray = (name: string) =>
-  text(name)
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`);
+const textArray = (name: string) => text(name).array().notNull().default(sql`'{}'::text[]`);
 
 export const incidents = pgTable(
   'incidents',
@@ -45,7 +41,10 @@ export const incidents = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('incidents_source_ref_key').on(t.source, t.ref), index('incidents_status_idx').on(t.status, t.id)],
+  (t) => [
+    uniqueIndex('incidents_source_ref_key').on(t.source, t.ref),
+    index('incidents_status_idx').on(t.status, t.id),
+  ],
 );
 
 export const incidentEvents = pgTable(
@@ -82,7 +81,10 @@ export const idempotencyKeys = pgTable(
     responseBody: jsonb('response_body'),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.principal, t.key] }),
+    index('idempotency_keys_created_idx').on(t.createdAt),
+  ],
 );
 
 export const customers = pgTable(
@@ -95,10 +97,7 @@ export const customers = pgTable(
     regions: textArray('regions'),
     components: textArray('components'),
     locale: text('locale'),
-    attributes: jsonb('attributes')
-      .$type<Record<string, unknown>>()
-      .notNull()
-      .default(sql`'{}'::jsonb`),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -203,7 +202,9 @@ export const communications = pgTable(
       .references(() => incidents.id),
     /** The event that caused this communication, if any (automatic notices). */
     eventId: text('event_id'),
-    kind: text('kind', { enum: ['notice', 'update', 'resolution', 'postmortem', 'maintenance', 'apology'] }).notNull(),
+    kind: text('kind', {
+      enum: ['notice', 'update', 'resolution', 'postmortem', 'maintenance', 'apology'],
+    }).notNull(),
     segment: text('segment').notNull(),
     status: text('status', {
       enum: ['draft', 'pending_approval', 'approved', 'scheduled', 'sending', 'sent', 'cancelled'],
@@ -211,6 +212,8 @@ export const communications = pgTable(
     senderUserId: text('sender_user_id').references(() => users.id),
     from: text('from').notNull(),
     currentVersion: integer('current_version').notNull().default(1),
+    /** Audience size when planned; the message count once the fan-out has run. */
+    recipients: integer('recipients').notNull().default(0),
     sendAt: at('send_at'),
     fanoutEnqueuedAt: at('fanout_enqueued_at'),
     fanoutCompletedAt: at('fanout_completed_at'),
@@ -291,6 +294,8 @@ export const messages = pgTable(
     /** RFC 5322 Message-ID, without angle brackets. */
     messageIdHeader: text('message_id_header').notNull(),
     providerId: text('provider_id'),
+    /** Id of the send job that claimed this message; a retry of that job may re-send it, no other job may. */
+    sendBatchKey: text('send_batch_key'),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
     sendingAt: at('sending_at'),
@@ -303,6 +308,7 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_comm_contact_key').on(t.communicationId, t.contactId),
+    index('messages_contact_idx').on(t.contactId, t.id),
     uniqueIndex('messages_reply_token_key').on(t.replyTokenHash),
     index('messages_comm_status_idx').on(t.communicationId, t.status),
     index('messages_provider_id_idx').on(t.providerId),
@@ -381,10 +387,17 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     subjectType: text('subject_type').notNull(),
     subjectId: text('subject_id').notNull(),
-    details: jsonb('details')
-      .$type<Record<string, unknown>>()
-      .notNull()
-      .default(sql`'{}'::jsonb`),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   },
-  (t) => [index('audit_log_subject_idx').on(t.subjectId, t.id), index('audit_log_action_idx').on(t.action, t.id)],
+  (t) => [
+    index('audit_log_subject_idx').on(t.subjectId, t.id),
+    index('audit_log_action_idx').on(t.action, t.id),
+  ],
 );
+
+/** Process-independent settings, e.g. the signing secret every replica must share. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});

@@ -113,7 +113,17 @@ export class Queues {
     const entries = await Promise.all(
       queueNames.map(
         async (name) =>
-          [name, await this.byName[name].getJobCounts('waiting', 'active', 'delayed', 'failed', 'paused', 'prioritized')] as const,
+          [
+            name,
+            await this.byName[name].getJobCounts(
+              'waiting',
+              'active',
+              'delayed',
+              'failed',
+              'paused',
+              'prioritized',
+            ),
+          ] as const,
       ),
     );
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;

@@ -3,13 +3,23 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { type ErrorDetail, HttpError } from './errors.js';
 
-const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001']);
+const DB_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
 
 function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string }; message?: string };
   const code = e.code ?? e.cause?.code;
   if (code && DB_UNAVAILABLE_CODES.has(code)) return true;
-  return /connection terminated|timeout exceeded when trying to connect|Connection terminated/i.test(e.message ?? '');
+  return /connection terminated|timeout exceeded when trying to connect|Connection terminated/i.test(
+    e.message ?? '',
+  );
 }
 
 function toPath(context: string | undefined, instancePath: string): string {
@@ -27,7 +37,11 @@ async function errorHandlerPlugin(app: FastifyInstance) {
     if (error instanceof HttpError) {
       if (error.headers) reply.headers(error.headers);
       return reply.status(error.statusCode).send({
-        error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -47,7 +61,10 @@ async function errorHandlerPlugin(app: FastifyInstance) {
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return reply.status(413).send({
-          error: { code: 'payload_too_large', message: `Body is over the limit of ${app.initialConfig.bodyLimit} bytes.` },
+          error: {
+            code: 'payload_too_large',
+            message: `Body is over the limit of ${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes.`,
+          },
         });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.status(415).send({
@@ -68,19 +85,28 @@ async function errorHandlerPlugin(app: FastifyInstance) {
     }
     if (error instanceof SyntaxError && status === 400) {
       return reply.status(400).send({
-        error: { code: 'validation_failed', message: 'Malformed JSON body.', details: [{ path: '(body)', message: error.message }] },
+        error: {
+          code: 'validation_failed',
+          message: 'Malformed JSON body.',
+          details: [{ path: '(body)', message: error.message }],
+        },
       });
     }
     if (status === 429) {
       return reply.status(429).send({ error: { code: 'rate_limited', message: error.message } });
     }
     if (status >= 400 && status < 500) {
-      return reply.status(status).send({ error: { code: error.code?.toLowerCase() ?? 'bad_request', message: error.message } });
+      return reply
+        .status(status)
+        .send({ error: { code: error.code?.toLowerCase() ?? 'bad_request', message: error.message } });
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
       return reply.status(503).send({
-        error: { code: 'unavailable', message: 'The database is unavailable; nothing was stored. Retry shortly.' },
+        error: {
+          code: 'unavailable',
+          message: 'The database is unavailable; nothing was stored. Retry shortly.',
+        },
       });
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -88,7 +114,9 @@ async function errorHandlerPlugin(app: FastifyInstance) {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` },
+    }),
   );
 }
 

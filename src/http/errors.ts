@@ -24,7 +24,8 @@ export const badRequest = (message: string, details?: ErrorDetail[]) =>
   new HttpError(400, 'validation_failed', message, details);
 export const unauthorized = (message = 'Missing or invalid credentials.') =>
   new HttpError(401, 'unauthorized', message);
-export const forbidden = (message = 'You are not allowed to do this.') => new HttpError(403, 'forbidden', message);
+export const forbidden = (message = 'You are not allowed to do this.') =>
+  new HttpError(403, 'forbidden', message);
 export const notFound = (what: string, id?: string) =>
   new HttpError(404, 'not_found', id === undefined ? `${what} not found.` : `${what} ${id} not found.`);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>[]) =>

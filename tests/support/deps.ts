@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { AppDeps } from '../../src/deps.js';
 import type { Transport } from '../../src/delivery/transports/transport.js';
+import type { AppDeps } from '../../src/deps.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { closeDeps, createDeps } from '../../src/runtime.js';
-import { type Driver, openTestDatabase } from './database.js';
+import { type Driver, openTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestDeps extends AppDeps {
+  database: TestDatabase;
   /** Unique per test deps: queue names are `${queueNamePrefix}-fanout` etc. */
   queueNamePrefix: string;
   close(): Promise<void>;
@@ -46,6 +47,7 @@ export async function createTestDeps(
   });
   return {
     ...deps,
+    database,
     queueNamePrefix,
     close: async () => {
       await deps.queues.obliterate().catch(() => {});

@@ -54,6 +54,7 @@ CREATE TABLE "communications" (
 	"sender_user_id" text,
 	"from" text NOT NULL,
 	"current_version" integer DEFAULT 1 NOT NULL,
+	"recipients" integer DEFAULT 0 NOT NULL,
 	"send_at" timestamp with time zone,
 	"fanout_enqueued_at" timestamp with time zone,
 	"fanout_completed_at" timestamp with time zone,
@@ -145,6 +146,7 @@ CREATE TABLE "messages" (
 	"reply_token_hash" text NOT NULL,
 	"message_id_header" text NOT NULL,
 	"provider_id" text,
+	"send_batch_key" text,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"error" text,
 	"sending_at" timestamp with time zone,
@@ -207,6 +209,12 @@ CREATE TABLE "sessions" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "settings" (
+	"key" text PRIMARY KEY NOT NULL,
+	"value" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "suppressions" (
 	"email" text PRIMARY KEY NOT NULL,
 	"reason" text NOT NULL,
@@ -259,6 +267,7 @@ CREATE INDEX "incident_events_incident_idx" ON "incident_events" USING btree ("i
 CREATE UNIQUE INDEX "incidents_source_ref_key" ON "incidents" USING btree ("source","ref");--> statement-breakpoint
 CREATE INDEX "incidents_status_idx" ON "incidents" USING btree ("status","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_comm_contact_key" ON "messages" USING btree ("communication_id","contact_id");--> statement-breakpoint
+CREATE INDEX "messages_contact_idx" ON "messages" USING btree ("contact_id","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_reply_token_key" ON "messages" USING btree ("reply_token_hash");--> statement-breakpoint
 CREATE INDEX "messages_comm_status_idx" ON "messages" USING btree ("communication_id","status");--> statement-breakpoint
 CREATE INDEX "messages_provider_id_idx" ON "messages" USING btree ("provider_id");--> statement-breakpoint

@@ -1,0 +1,44 @@
+import { Body, Container, Head, Html, Preview } from '@react-email/components';
+import type { ReactNode } from 'react';
+import { colors, darkModeCss, fontFamily } from './theme.js';
+
+export interface EmailLayoutProps {
+  /** BCP 47 language of the copy; screen readers pick their voice from it. */
+  lang: string;
+  /** Inbox preview line shown next to the subject (the "preheader"). */
+  preview: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}
+
+/** The frame every Candor e-mail shares: one centred card on a plain page, no images required. */
+export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProps) {
+  return (
+    <Html lang={lang} dir="ltr">
+      <Head>
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
+        <style>{darkModeCss}</style>
+      </Head>
+      <Preview>{preview}</Preview>
+      <Body
+        className="cd-page"
+        style={{ backgroundColor: colors.page, fontFamily, margin: 0, padding: '24px 0' }}
+      >
+        <Container
+          className="cd-card"
+          style={{
+            backgroundColor: colors.card,
+            border: `1px solid ${colors.border}`,
+            borderRadius: '8px',
+            maxWidth: '560px',
+            padding: '32px',
+          }}
+        >
+          {children}
+        </Container>
+        {footer ? <Container style={{ maxWidth: '560px', padding: '16px 32px' }}>{footer}</Container> : null}
+      </Body>
+    </Html>
+  );
+}

@@ -1,0 +1,209 @@
+import { and, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { newId } from '../db/ids.js';
+import { contacts, customers, messages } from '../db/schema.js';
+import { HttpError } from '../http/errors.js';
+import { getCustomer } from './customer-queries.js';
+import {
+  type CustomerInput,
+  type CustomerView,
+  customerImportItemSchema,
+  describeIssues,
+  type ImportResult,
+} from './schemas.js';
+
+export { getCustomer, listCustomers } from './customer-queries.js';
+
+/** Most customers one import request may carry; above it the caller should split the file. */
+export const MAX_IMPORT_ROWS = 50_000;
+/** Customers written per transaction: big enough for few round trips, small enough for short locks. */
+export const IMPORT_CHUNK_SIZE = 500;
+/** Contacts per INSERT: 6 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
+const CONTACT_INSERT_BATCH = 2_000;
+
+export const tooManyRows = (count: number, limit = MAX_IMPORT_ROWS) =>
+  new HttpError(
+    413,
+    'too_many_rows',
+    `An import may hold at most ${limit} rows; this one has ${count}. Split it into several requests.`,
+  );
+
+const unique = (values: string[]) => [...new Set(values)];
+
+/**
+ * Upserts customers on `ref` and makes each one's contacts exactly the given list, with multi-row
+ * statements so a chunk costs a handful of round trips whatever its size. Must run inside a transaction.
+ * Returns whether each ref was inserted, from PostgreSQL's `xmax = 0` (a fresh row has no deleting
+ * transaction), which PGlite reports the same way.
+ */
+async function writeCustomers(
+  tx: Db,
+  items: CustomerInput[],
+  now: Date,
+): Promise<Map<string, { id: string; inserted: boolean }>> {
+  const written = await tx
+    .insert(customers)
+    .values(
+      items.map((item) => ({
+        id: newId('cus', now.getTime()),
+        ref: item.ref,
+        name: item.name,
+        tier: item.tier,
+        regions: unique(item.regions),
+        components: unique(item.components),
+        locale: item.locale ?? null,
+        attributes: item.attributes ?? {},
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: customers.ref,
+      set: {
+        name: sql`excluded.name`,
+        tier: sql`excluded.tier`,
+        regions: sql`excluded.regions`,
+        components: sql`excluded.components`,
+        locale: sql`excluded.locale`,
+        attributes: sql`excluded.attributes`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .returning({ id: customers.id, ref: customers.ref, inserted: sql<boolean>`(xmax = 0)` });
+  const byRef = new Map(written.map((row) => [row.ref, { id: row.id, inserted: row.inserted }]));
+
+  const contactRows = items.flatMap((item) => {
+    const customerId = byRef.get(item.ref)!.id;
+    return item.contacts.map((contact) => ({
+      id: newId('con', now.getTime()),
+      customerId,
+      email: contact.email,
+      name: contact.name ?? null,
+      role: contact.role ?? null,
+      locale: contact.locale ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+  });
+  for (let i = 0; i < contactRows.length; i += CONTACT_INSERT_BATCH) {
+    // `unsubscribed_at` is deliberately not touched: re-importing a list must never resubscribe anyone.
+    await tx
+      .insert(contacts)
+      .values(contactRows.slice(i, i + CONTACT_INSERT_BATCH))
+      .onConflictDoUpdate({
+        target: [contacts.customerId, contacts.email],
+        set: {
+          name: sql`excluded.name`,
+          role: sql`excluded.role`,
+          locale: sql`excluded.locale`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      });
+  }
+  await removeUnlistedContacts(
+    tx,
+    [...byRef.values()].map((c) => c.id),
+    contactRows,
+    now,
+  );
+  return byRef;
+}
+
+/**
+ * The given list replaces the customer's contacts. A contact that already received mail cannot be deleted
+ * (`messages.contact_id` references it, and the history must stay), so it is unsubscribed instead: it
+ * gets no more mail, which is what removing it means to the customer. Unchanged lists, the usual case
+ * on re-import, cost one indexed query here.
+ */
+async function removeUnlistedContacts(
+  tx: Db,
+  customerIds: string[],
+  kept: { customerId: string; email: string }[],
+  now: Date,
+): Promise<void> {
+  const unlisted = await tx
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(
+      and(
+        inArray(contacts.customerId, customerIds),
+        sql`(${contacts.customerId}, ${contacts.email}) not in (select * from unnest(${sql.param(
+          kept.map((c) => c.customerId),
+        )}::text[], ${sql.param(kept.map((c) => c.email))}::text[]))`,
+      ),
+    );
+  if (unlisted.length === 0) return;
+  const ids = unlisted.map((c) => c.id);
+  const mailed = await tx
+    .selectDistinct({ id: messages.contactId })
+    .from(messages)
+    .where(inArray(messages.contactId, ids));
+  const keep = new Set(mailed.map((m) => m.id));
+  const deletable = ids.filter((id) => !keep.has(id));
+  if (deletable.length > 0) await tx.delete(contacts).where(inArray(contacts.id, deletable));
+  if (keep.size > 0)
+    await tx
+      .update(contacts)
+      .set({ unsubscribedAt: now, updatedAt: now })
+      .where(and(inArray(contacts.id, [...keep]), isNull(contacts.unsubscribedAt)));
+}
+
+/** `PUT /v1/customers/:ref`: one customer and its whole contact list, in one transaction. */
+export async function upsertCustomer(
+  db: Db,
+  input: CustomerInput,
+  now = new Date(),
+): Promise<{ customer: CustomerView; created: boolean }> {
+  const written = await db.transaction(async (tx) => writeCustomers(tx as unknown as Db, [input], now));
+  const created = written.get(input.ref)!.inserted;
+  return { customer: await getCustomer(db, input.ref), created };
+}
+
+/**
+ * Validates every item on its own (rows are 1-based positions in `items`), keeps the valid ones and writes
+ * them in chunks of {@link IMPORT_CHUNK_SIZE}, one transaction each: a failure midway leaves whole chunks
+ * written, and re-running the same import is harmless because every write is an upsert.
+ */
+export async function importCustomers(
+  db: Db,
+  items: readonly unknown[],
+  now = new Date(),
+): Promise<ImportResult> {
+  if (items.length > MAX_IMPORT_ROWS) throw tooManyRows(items.length);
+  const rejected: ImportResult['rejected'] = [];
+  const valid: CustomerInput[] = [];
+  const firstRowOfRef = new Map<string, number>();
+  items.forEach((item, index) => {
+    const row = index + 1;
+    const parsed = customerImportItemSchema.safeParse(item);
+    if (!parsed.success) {
+      rejected.push({ row, error: describeIssues(parsed.error.issues) });
+      return;
+    }
+    const first = firstRowOfRef.get(parsed.data.ref);
+    if (first !== undefined) {
+      // One statement cannot upsert a ref twice, and which copy should win is the caller's call.
+      rejected.push({ row, error: `ref: duplicate of row ${first}` });
+      return;
+    }
+    firstRowOfRef.set(parsed.data.ref, row);
+    valid.push(parsed.data);
+  });
+  return { ...(await writeValidCustomers(db, valid, now)), rejected };
+}
+
+/** Writes already validated customers with distinct refs; shared by the JSON and CSV imports. */
+export async function writeValidCustomers(
+  db: Db,
+  valid: CustomerInput[],
+  now = new Date(),
+): Promise<{ created: number; updated: number }> {
+  let created = 0;
+  let updated = 0;
+  for (let i = 0; i < valid.length; i += IMPORT_CHUNK_SIZE) {
+    const chunk = valid.slice(i, i + IMPORT_CHUNK_SIZE);
+    const written = await db.transaction(async (tx) => writeCustomers(tx as unknown as Db, chunk, now));
+    for (const { inserted } of written.values()) inserted ? created++ : updated++;
+  }
+  return { created, updated };
+}

@@ -1,0 +1,154 @@
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { affectedContactsPage } from '../audience/affected.js';
+import { domainOf } from '../config.js';
+import { newId } from '../db/ids.js';
+import { communications, incidents, messages } from '../db/schema.js';
+import type { AppDeps } from '../deps.js';
+import { jobIds, MAX_BATCH_SIZE } from './queues.js';
+import { replyToken, tokenHash } from './tokens.js';
+
+/** Contacts read and message rows written per round trip; memory stays flat whatever the audience size. */
+export const FANOUT_PAGE_SIZE = 1_000;
+
+export type FanoutOutcome =
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'not_due'; delayMs: number }
+  | { kind: 'done'; messages: number; sendJobs: number };
+
+/**
+ * Turns a due communication into message rows and send jobs. Safe to run again at any point: rows are
+ * inserted with ON CONFLICT DO NOTHING and send jobs carry deterministic ids; the send worker's claim
+ * on each row is what finally guarantees one e-mail per recipient.
+ */
+export async function runFanout(
+  deps: Pick<AppDeps, 'database' | 'queues' | 'signingSecret' | 'config'>,
+  communicationId: string,
+  now = new Date(),
+): Promise<FanoutOutcome> {
+  const { db } = deps.database;
+  const [communication] = await db
+    .select()
+    .from(communications)
+    .where(eq(communications.id, communicationId));
+  if (!communication) return { kind: 'skipped', reason: 'communication not found' };
+  if (communication.status !== 'scheduled' && communication.status !== 'sending')
+    return { kind: 'skipped', reason: `communication is ${communication.status}` };
+  if (communication.status === 'scheduled' && communication.sendAt && communication.sendAt > now)
+    return { kind: 'not_due', delayMs: communication.sendAt.getTime() - now.getTime() };
+
+  const [incident] = await db.select().from(incidents).where(eq(incidents.id, communication.incidentId));
+  if (!incident) return { kind: 'skipped', reason: 'incident not found' };
+  // Claim the communication; a cancel that won the race leaves it alone.
+  const started = await db
+    .update(communications)
+    .set({ status: 'sending', updatedAt: now })
+    .where(
+      and(eq(communications.id, communicationId), inArray(communications.status, ['scheduled', 'sending'])),
+    )
+    .returning({ id: communications.id });
+  if (started.length === 0) return { kind: 'skipped', reason: 'communication was cancelled' };
+
+  const senderDomain = domainOf(communication.from);
+  let after: string | undefined;
+  for (;;) {
+    const page = await affectedContactsPage(db, {
+      regions: incident.regions,
+      components: incident.components,
+      afterContactId: after,
+      limit: FANOUT_PAGE_SIZE,
+    });
+    if (page.length === 0) break;
+    after = page[page.length - 1]?.contactId;
+    const rows = page.map((contact) => {
+      const id = newId('msg');
+      return {
+        id,
+        communicationId,
+        contactId: contact.contactId,
+        customerId: contact.customerId,
+        email: contact.email,
+        status: 'queued' as const,
+        replyTokenHash: tokenHash(replyToken(deps.signingSecret, id)),
+        messageIdHeader: `${id}@${senderDomain}`,
+      };
+    });
+    await db.insert(messages).values(rows).onConflictDoNothing();
+    if (page.length < FANOUT_PAGE_SIZE) break;
+  }
+
+  const sendJobs = await enqueueQueuedMessages(deps, communicationId);
+  const [{ count } = { count: 0 }] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(eq(messages.communicationId, communicationId));
+  await db
+    .update(communications)
+    .set({ fanoutCompletedAt: new Date(), recipients: count })
+    .where(eq(communications.id, communicationId));
+  if (count === 0) await markSentIfFinished(deps, communicationId);
+  return { kind: 'done', messages: count, sendJobs };
+}
+
+/**
+ * Enqueues send jobs for every still-queued, unclaimed message of a communication, in id order, at most
+ * one provider batch per job. Used by the fan-out and by the sweeper after Redis lost its jobs.
+ */
+export async function enqueueQueuedMessages(
+  deps: Pick<AppDeps, 'database' | 'queues'>,
+  communicationId: string,
+  olderThan?: Date,
+): Promise<number> {
+  const { db } = deps.database;
+  let after = '';
+  let jobs = 0;
+  for (;;) {
+    const batch = await db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.communicationId, communicationId),
+          eq(messages.status, 'queued'),
+          isNull(messages.sendBatchKey),
+          gt(messages.id, after),
+          olderThan ? sql`${messages.updatedAt} < ${olderThan}` : undefined,
+        ),
+      )
+      .orderBy(asc(messages.id))
+      .limit(MAX_BATCH_SIZE * 10);
+    if (batch.length === 0) break;
+    const chunks: { payload: { communicationId: string; messageIds: string[] }; jobId: string }[] = [];
+    for (let i = 0; i < batch.length; i += MAX_BATCH_SIZE) {
+      const ids = batch.slice(i, i + MAX_BATCH_SIZE).map((m) => m.id);
+      chunks.push({
+        payload: { communicationId, messageIds: ids },
+        jobId: jobIds.send(communicationId, ids[0]!),
+      });
+    }
+    await deps.queues.addBulk('send', chunks);
+    jobs += chunks.length;
+    after = batch[batch.length - 1]!.id;
+  }
+  return jobs;
+}
+
+/** A communication is sent once none of its messages is waiting or in flight. */
+export async function markSentIfFinished(
+  deps: Pick<AppDeps, 'database'>,
+  communicationId: string,
+): Promise<boolean> {
+  const { db } = deps.database;
+  const updated = await db
+    .update(communications)
+    .set({ status: 'sent', updatedAt: new Date() })
+    .where(
+      and(
+        eq(communications.id, communicationId),
+        eq(communications.status, 'sending'),
+        sql`${communications.fanoutCompletedAt} is not null`,
+        sql`not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} in ('queued', 'sending'))`,
+      ),
+    )
+    .returning({ id: communications.id });
+  return updated.length > 0;
+}

@@ -1,0 +1,145 @@
+import { type CreateBatchOptions, type ErrorResponse, Resend } from 'resend';
+import {
+  type OutgoingEmail,
+  PermanentTransportError,
+  QuotaExceededError,
+  RateLimitedError,
+  type SendBatchOptions,
+  type SendOutcome,
+  TransientTransportError,
+  type Transport,
+} from './transport.js';
+
+export interface ResendTransportOptions {
+  apiKey: string;
+  /** API base, e.g. a fake server in tests; default: `RESEND_BASE_URL` or Resend's own. */
+  baseUrl?: string | undefined;
+  /** Give up on one request after this long (default 30 s); it then counts as a network error. */
+  timeoutMs?: number;
+}
+
+/** Resend allows only ASCII letters, digits, `_` and `-` in tag names and values, ≤256 characters. */
+export function sanitizeTag(value: string): string {
+  const clean = value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
+  return clean === '' ? '_' : clean;
+}
+
+function toResendEmail(email: OutgoingEmail): CreateBatchOptions[number] {
+  return {
+    from: email.from,
+    to: [email.to],
+    replyTo: email.replyTo,
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    headers: email.headers,
+    tags: email.tags.map((tag) => ({ name: sanitizeTag(tag.name), value: sanitizeTag(tag.value) })),
+  };
+}
+
+/** `retry-after` is delta-seconds or an HTTP date; Resend also sends `ratelimit-reset` (seconds). */
+export function retryAfterMs(headers: Record<string, string> | null, now = Date.now()): number {
+  const fallback = 1_000;
+  const value = headers?.['retry-after'] ?? headers?.['ratelimit-reset'];
+  if (value === undefined) return fallback;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? fallback : Math.max(0, date - now);
+}
+
+/**
+ * Maps a failed Resend answer to the error the send worker acts on. The SDK never throws: it returns
+ * `{ error: { statusCode, name, message }, headers }`, with `statusCode: null` when no HTTP answer
+ * came back (network error, timeout, dropped connection).
+ *
+ * | answer | error |
+ * | --- | --- |
+ * | no answer (`statusCode: null`), 408, 5xx | `TransientTransportError` (retry with the same key) |
+ * | 429 `daily_quota_exceeded` / `monthly_quota_exceeded` | `QuotaExceededError` |
+ * | other 429 (`rate_limit_exceeded`) | `RateLimitedError` with `retry-after` in ms |
+ * | 409 `concurrent_idempotent_requests` | `TransientTransportError` (the first attempt is still running) |
+ * | 409 `invalid_idempotent_request` (same key, different body) | `PermanentTransportError` |
+ * | 400, 401, 403, 404, 422 and anything else | `PermanentTransportError` |
+ */
+export function mapResendError(error: ErrorResponse, headers: Record<string, string> | null): Error {
+  const status = error.statusCode;
+  const detail = `resend: ${status ?? 'no answer'} ${error.name}: ${error.message}`;
+  if (status === null || status === 408 || status >= 500) return new TransientTransportError(detail);
+  if (status === 429) {
+    if (error.name === 'daily_quota_exceeded' || error.name === 'monthly_quota_exceeded') {
+      return new QuotaExceededError(detail);
+    }
+    return new RateLimitedError(retryAfterMs(headers), detail);
+  }
+  if (status === 409 && error.name === 'concurrent_idempotent_requests')
+    return new TransientTransportError(detail);
+  return new PermanentTransportError(detail);
+}
+
+/**
+ * Sends through Resend's batch endpoint (≤100 e-mails per request) with the worker's idempotency key,
+ * so a retry after a lost answer is deduplicated by Resend for 24 hours instead of sent twice.
+ * Validation is permissive: an invalid e-mail fails alone (as a permanent outcome) rather than
+ * taking the other 99 down with it.
+ */
+export class ResendTransport implements Transport {
+  readonly name = 'resend' as const;
+  private readonly client: Resend;
+  private readonly timeoutMs: number;
+
+  constructor(options: ResendTransportOptions) {
+    this.client = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async sendBatch(emails: OutgoingEmail[], { idempotencyKey }: SendBatchOptions): Promise<SendOutcome[]> {
+    if (emails.length === 0) return [];
+    if (emails.length > 100)
+      throw new PermanentTransportError(`resend: batch of ${emails.length} exceeds 100`);
+    let response: Awaited<ReturnType<typeof this.send>>;
+    try {
+      response = await this.send(emails.map(toResendEmail), idempotencyKey);
+    } catch (cause) {
+      // The SDK rethrows an abort that happens while it reads the body.
+      throw new TransientTransportError('resend: request failed', { cause });
+    }
+    if (response.error) throw mapResendError(response.error, response.headers);
+    return matchOutcomes(emails, response.data);
+  }
+
+  private send(payload: CreateBatchOptions, idempotencyKey: string) {
+    return this.client.batch.send(payload, {
+      idempotencyKey,
+      batchValidation: 'permissive',
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * In permissive mode `data` lists the ids of the accepted e-mails in request order and `errors` the
+ * rejected ones by index, so ids are handed out to the indices that are not in `errors`.
+ */
+function matchOutcomes(
+  emails: OutgoingEmail[],
+  body: { data?: { id: string }[]; errors?: { index: number; message: string }[] } | null,
+): SendOutcome[] {
+  const ids = Array.isArray(body?.data) ? body.data : [];
+  const errors = new Map((body?.errors ?? []).map((e) => [e.index, e.message]));
+  if (ids.length + errors.size !== emails.length) {
+    throw new TransientTransportError(
+      `resend: answer has ${ids.length} ids and ${errors.size} errors for ${emails.length} e-mails`,
+    );
+  }
+  let next = 0;
+  return emails.map((email, index) => {
+    const message = errors.get(index);
+    if (message !== undefined)
+      return { messageId: email.messageId, ok: false, permanent: true, error: message };
+    const id = ids[next++]!.id;
+    return { messageId: email.messageId, ok: true, providerId: id };
+  });
+}

@@ -1,0 +1,102 @@
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { AppDeps } from '../deps.js';
+import { createRedis } from '../redis/connection.js';
+import { runFanout } from './fanout.js';
+import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
+import { failClaimedMessages, runSend } from './send.js';
+import { PermanentTransportError, QuotaExceededError, RateLimitedError } from './transports/transport.js';
+
+export interface WorkerOptions {
+  /** Same as the producers' `Queues` name prefix (tests). */
+  queueNamePrefix?: string;
+  /** Concurrent send jobs per process. */
+  sendConcurrency?: number;
+  /** Pause after a quota-exceeded answer before trying again. */
+  quotaPauseMs?: number;
+}
+
+export interface RunningWorkers {
+  fanout: Worker;
+  send: Worker;
+  /** Stops taking jobs, waits for the running ones, closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the fan-out and send workers. Each has its own blocking connection (`maxRetriesPerRequest:
+ * null`), so a Redis restart pauses them instead of failing jobs.
+ */
+export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): RunningWorkers {
+  const connection = createRedis(deps.config.redisUrl, 'worker');
+  const common = { connection, prefix: deps.config.queuePrefix };
+
+  const fanout = new Worker<JobPayload<'fanout'>>(
+    queueName('fanout', options.queueNamePrefix),
+    async (job: Job<JobPayload<'fanout'>>, token?: string) => {
+      const { communicationId } = jobPayloadSchemas.fanout.parse(job.data);
+      const outcome = await runFanout(deps, communicationId);
+      if (outcome.kind === 'not_due') {
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError();
+      }
+      return outcome;
+    },
+    { ...common, concurrency: 2 },
+  );
+
+  // Keep under the provider's request rate: one job is one provider request.
+  const limiter =
+    deps.transport.name === 'resend'
+      ? { max: Math.max(1, Math.floor(deps.config.resend.rps)), duration: 1000 }
+      : undefined;
+  const send: Worker<JobPayload<'send'>> = new Worker<JobPayload<'send'>>(
+    queueName('send', options.queueNamePrefix),
+    async (job: Job<JobPayload<'send'>>) => {
+      const payload = jobPayloadSchemas.send.parse(job.data);
+      const batchKey = job.id ?? `${job.name}-${job.timestamp}`;
+      try {
+        return await runSend(deps, { ...payload, batchKey });
+      } catch (error) {
+        if (error instanceof RateLimitedError) {
+          deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'rate_limited' });
+          // Pauses the whole queue and does not count as an attempt.
+          await send.rateLimit(Math.max(error.retryAfterMs, 250));
+          throw Worker.RateLimitError();
+        }
+        if (error instanceof QuotaExceededError) {
+          deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'quota' });
+          deps.logger.error({ err: error }, 'ALERT: provider sending quota exhausted; sending paused');
+          await send.rateLimit(options.quotaPauseMs ?? 15 * 60_000);
+          throw Worker.RateLimitError();
+        }
+        if (error instanceof PermanentTransportError) {
+          deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
+          await failClaimedMessages(deps, batchKey, error.message);
+          throw new UnrecoverableError(error.message);
+        }
+        deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'transient' });
+        throw error;
+      }
+    },
+    { ...common, concurrency: options.sendConcurrency ?? 4, ...(limiter ? { limiter } : {}) },
+  );
+
+  for (const worker of [fanout, send]) {
+    worker.on('failed', (job, error) =>
+      deps.logger.warn(
+        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
+        'job failed',
+      ),
+    );
+    worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+
+  return {
+    fanout,
+    send,
+    close: async () => {
+      await Promise.all([fanout.close(), send.close()]);
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { count, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { communications, incidentEvents, messages } from '../../src/db/schema.js';
+import { drivers } from '../support/database.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+
+describe.each(drivers)('POST /v1/events (%s)', (driver) => {
+  let deps: TestDeps;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    // A long hold window: nothing is sent while these tests look at what was planned.
+    deps = await createTestDeps(driver, {
+      env: {
+        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
+        CANDOR_NOTICE_HOLD_SECONDS: '600',
+        CANDOR_BODY_LIMIT_BYTES: '16384',
+      },
+    });
+    app = await buildApp(deps);
+    await seedAudience(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await deps.close();
+  });
+
+  const post = (payload: unknown, headers: Record<string, string> = auth) =>
+    app.inject({ method: 'POST', url: '/v1/events', headers, payload: payload as object });
+
+  it('accepts an event, moves the incident and plans a held notice for the affected customers', async () => {
+    const event = incidentEvent({ incident: { ref: 'accept' } });
+    const response = await post(event);
+    expect(response.statusCode).toBe(202);
+    const body = response.json();
+    expect(body).toMatchObject({ status: 'investigating', duplicate: false });
+    expect(body.communications).toHaveLength(1);
+    expect(body.communications[0]).toMatchObject({
+      segment: 'affected',
+      kind: 'notice',
+      status: 'scheduled',
+      recipients: 3,
+    });
+    const sendAt = Date.parse(body.communications[0].send_at);
+    expect(sendAt - Date.now()).toBeGreaterThan(590_000);
+
+    const incident = await app.inject({
+      method: 'GET',
+      url: `/v1/incidents/${body.incident_id}`,
+      headers: auth,
+    });
+    expect(incident.json()).toMatchObject({
+      ref: 'accept',
+      status: 'investigating',
+      title: event.incident.title,
+    });
+    expect(incident.json().timeline).toHaveLength(1);
+    expect(incident.json().communications[0].counts.queued).toBe(0);
+  });
+
+  it('answers a replay with the original body and duplicate: true, applying nothing twice', async () => {
+    const event = incidentEvent({ incident: { ref: 'replay' } });
+    const first = await post(event);
+    const changed = { ...event, message: 'a different text with the same id' };
+    const second = await post(changed);
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual({ ...first.json(), duplicate: true });
+    const [{ value } = { value: -1 }] = await deps.database.db
+      .select({ value: count() })
+      .from(communications)
+      .where(eq(communications.incidentId, first.json().incident_id));
+    expect(value).toBe(1);
+  });
+
+  it('never double-applies concurrent duplicates', async () => {
+    const event = incidentEvent({ incident: { ref: 'concurrent' } });
+    const responses = await Promise.all(Array.from({ length: 8 }, () => post(event)));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
+    const [{ value } = { value: -1 }] = await deps.database.db
+      .select({ value: count() })
+      .from(incidentEvents)
+      .where(eq(incidentEvents.eventId, event.id));
+    expect(value).toBe(1);
+  });
+
+  it('keeps event ids apart per API key', async () => {
+    const { key } = await createApiKey(deps.database.db, {
+      name: 'other',
+      scopes: ['events:write'],
+      actor: 'test',
+    });
+    const event = incidentEvent({ incident: { ref: 'per-source' } });
+    expect((await post(event)).statusCode).toBe(202);
+    expect((await post(event, { authorization: `Bearer ${key}` })).statusCode).toBe(202);
+  });
+
+  it('answers an illegal transition with 409 naming the current and allowed states', async () => {
+    const ref = 'illegal';
+    expect((await post(incidentEvent({ incident: { ref } }))).statusCode).toBe(202);
+    expect((await post(incidentEvent({ type: 'incident.monitoring', incident: { ref } }))).statusCode).toBe(
+      202,
+    );
+    const back = await post(incidentEvent({ type: 'incident.identified', incident: { ref } }));
+    expect(back.statusCode).toBe(409);
+    expect(back.json().error).toMatchObject({
+      code: 'illegal_transition',
+      details: [{ current_status: 'monitoring', allowed: ['monitoring', 'resolved'] }],
+    });
+    const unknown = await post(
+      incidentEvent({ type: 'incident.resolved', incident: { ref: 'never-opened' } }),
+    );
+    expect(unknown.statusCode).toBe(409);
+    expect(unknown.json().error.code).toBe('unknown_incident');
+  });
+
+  it('lets a newer event replace a notice that has not gone out yet', async () => {
+    const ref = 'flap';
+    const opened = await post(incidentEvent({ incident: { ref } }));
+    const resolved = await post(incidentEvent({ type: 'incident.resolved', incident: { ref } }));
+    expect(resolved.json().communications[0]).toMatchObject({ kind: 'resolution', status: 'scheduled' });
+    const [first] = await deps.database.db
+      .select()
+      .from(communications)
+      .where(eq(communications.id, opened.json().communications[0].id));
+    expect(first?.status).toBe('cancelled');
+  });
+
+  it('stores but does not mail an event with notify: false', async () => {
+    const response = await post(incidentEvent({ notify: false, incident: { ref: 'quiet' } }));
+    expect(response.statusCode).toBe(202);
+    expect(response.json().communications).toEqual([]);
+    expect(await deps.database.db.select().from(messages)).toEqual([]);
+  });
+
+  it('rejects schema violations with 400 validation_failed and a path per problem', async () => {
+    const bad = incidentEvent({ type: 'incident.exploded', incident: { severity: 'apocalyptic' } });
+    const response = await post(bad);
+    expect(response.statusCode).toBe(400);
+    const error = response.json().error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.details.map((d: { path: string }) => d.path).sort()).toEqual(['incident.severity', 'type']);
+  });
+
+  it('rejects CR/LF in header-bound fields', async () => {
+    const response = await post(
+      incidentEvent({ incident: { title: 'Broken\r\nBcc: everyone@example.com' } }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details[0].path).toBe('incident.title');
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"id": "evt_1", ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('validation_failed');
+  });
+
+  it('answers 413 over the body limit and 415 for an unsupported content type', async () => {
+    const big = await post(incidentEvent({ message: 'x'.repeat(20_000) }));
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('payload_too_large');
+    const xml = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { ...auth, 'content-type': 'application/xml' },
+      payload: '<event/>',
+    });
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json().error.code).toBe('unsupported_media_type');
+  });
+
+  it('answers 401 without or with bad credentials and 403 without the scope', async () => {
+    expect((await post(incidentEvent(), {})).statusCode).toBe(401);
+    expect((await post(incidentEvent(), { authorization: 'Bearer cnd_not-a-key' })).statusCode).toBe(401);
+    const { key } = await createApiKey(deps.database.db, { name: 'reader', scopes: ['read'], actor: 'test' });
+    const forbidden = await post(incidentEvent(), { authorization: `Bearer ${key}` });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().error.code).toBe('forbidden');
+  });
+
+  it('lists incidents newest first with a cursor', async () => {
+    const first = await app.inject({ method: 'GET', url: '/v1/incidents?limit=2', headers: auth });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().data).toHaveLength(2);
+    const [a, b] = first.json().data;
+    expect(a.id > b.id).toBe(true);
+    const next = await app.inject({
+      method: 'GET',
+      url: `/v1/incidents?limit=2&cursor=${first.json().next_cursor}`,
+      headers: auth,
+    });
+    expect(next.json().data[0].id < b.id).toBe(true);
+    const bad = await app.inject({ method: 'GET', url: '/v1/incidents?limit=501', headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/incidents/inc_nope', headers: auth })).statusCode,
+    ).toBe(404);
+  });
+});

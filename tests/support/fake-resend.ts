@@ -1,0 +1,299 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One e-mail the fake accepted, as Resend would have queued it. */
+export interface FakeDelivery {
+  id: string;
+  from: string;
+  to: string[];
+  subject: string;
+  html: string | undefined;
+  text: string | undefined;
+  headers: Record<string, string>;
+  reply_to: string | string[] | undefined;
+  tags: { name: string; value: string }[];
+  idempotencyKey: string | undefined;
+}
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | undefined;
+  batchValidation: string | undefined;
+  /** Status answered; `null` when the socket was destroyed instead (`dropNextAnswers`). */
+  status: number | null;
+}
+
+export interface FakeResendOptions {
+  /** Bearer token accepted (default `re_test_key`); anything else is 403 `invalid_api_key`. */
+  apiKey?: string;
+  /** Requests per second per the sliding one-second window (default 2, Resend's default); `Infinity` turns it off. */
+  rps?: number;
+  /** Clock, for idempotency-key expiry (24 h) and the rate window. */
+  now?: () => number;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+type IdempotencyRecord = { hash: string; at: number; answer: Answer | undefined };
+
+const DAY_MS = 24 * 3600 * 1000;
+const TAG = /^[A-Za-z0-9_-]{1,256}$/;
+const ADDRESS = /^(?:[^<>]*<[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+>|[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+)$/;
+
+const fail = (status: number, name: string, message: string): Answer => ({
+  status,
+  body: { statusCode: status, name, message },
+});
+
+/** Resend's per-email checks; the message wording follows Resend's validation_error answers. */
+function validateEmail(email: unknown): string | null {
+  if (!email || typeof email !== 'object') return 'Each email must be an object.';
+  const e = email as Record<string, unknown>;
+  for (const field of ['from', 'to', 'subject'] as const)
+    if (!e[field]) return `The \`${field}\` field is missing.`;
+  const to = Array.isArray(e.to) ? e.to : [e.to];
+  if (to.length > 50) return 'The `to` field must have at most 50 recipients.';
+  for (const address of [e.from, ...to]) {
+    if (typeof address !== 'string' || !ADDRESS.test(address))
+      return `Invalid email address: ${String(address)}.`;
+  }
+  if (!e.html && !e.text) return 'Either `html` or `text` must be provided.';
+  for (const tag of (e.tags as { name?: string; value?: string }[] | undefined) ?? []) {
+    if (!TAG.test(tag.name ?? '') || !TAG.test(tag.value ?? '')) {
+      return 'Tags should only contain ASCII letters, numbers, underscores, or dashes.';
+    }
+  }
+  return null;
+}
+
+/**
+ * A loopback stand-in for Resend's API, good enough for the official SDK: `POST /emails/batch`
+ * and `POST /emails`, with Bearer auth, validation (strict or, with
+ * `x-batch-validation: permissive`, per-email `errors`), `Idempotency-Key` semantics (a replay within
+ * 24 h returns the first answer without delivering again; another body under the same key is 409
+ * `invalid_idempotent_request`; a second request while the first is running is 409
+ * `concurrent_idempotent_requests`) and a per-second rate limit answering 429 with `retry-after`.
+ *
+ * Faults: `failNext(n, status)`, `dropNextAnswers(n)` (deliver, then destroy the socket unanswered),
+ * `delay(ms)`, `exceedQuota('daily' | 'monthly' | null)`. Inspection: `deliveries`,
+ * `deliveryCountByRecipient()`, `requests`, `reset()`.
+ */
+export class FakeResend {
+  readonly deliveries: FakeDelivery[] = [];
+  readonly requests: FakeRequest[] = [];
+  private server: Server | undefined;
+  private readonly apiKey: string;
+  private readonly rps: number;
+  private readonly now: () => number;
+  private readonly keys = new Map<string, IdempotencyRecord>();
+  private window: number[] = [];
+  private failures: number[] = [];
+  private drops = 0;
+  private delayMs = 0;
+  private quota: 'daily' | 'monthly' | null = null;
+
+  constructor(options: FakeResendOptions = {}) {
+    this.apiKey = options.apiKey ?? 're_test_key';
+    this.rps = options.rps ?? 2;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Base URL for `new Resend(key, { baseUrl })`; valid after `start()`. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('FakeResend is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Answer the next `n` requests with `status` (default 500) before looking at them. */
+  failNext(n: number, status = 500): void {
+    for (let i = 0; i < n; i++) this.failures.push(status);
+  }
+
+  /** Handle the next `n` requests fully (deliveries recorded, key stored), then destroy the socket. */
+  dropNextAnswers(n: number): void {
+    this.drops += n;
+  }
+
+  /** Wait this long before handling each request (0 turns it off). */
+  delay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  exceedQuota(kind: 'daily' | 'monthly' | null): void {
+    this.quota = kind;
+  }
+
+  deliveryCountByRecipient(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const d of this.deliveries) for (const to of d.to) counts.set(to, (counts.get(to) ?? 0) + 1);
+    return counts;
+  }
+
+  reset(): void {
+    this.deliveries.length = 0;
+    this.requests.length = 0;
+    this.keys.clear();
+    this.window = [];
+    this.failures = [];
+    this.drops = 0;
+    this.delayMs = 0;
+    this.quota = null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const entry: FakeRequest = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0]!,
+      idempotencyKey: header('idempotency-key'),
+      batchValidation: header('x-batch-validation'),
+      status: null,
+    };
+    this.requests.push(entry);
+    const answer = await this.answer(entry, header('authorization'), raw);
+    if (this.drops > 0) {
+      this.drops--;
+      req.socket.destroy();
+      return;
+    }
+    entry.status = answer.status;
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  private async answer(entry: FakeRequest, authorization: string | undefined, raw: string): Promise<Answer> {
+    if (!authorization?.startsWith('Bearer '))
+      return fail(401, 'missing_api_key', 'Missing API key in the authorization header.');
+    if (authorization.slice(7) !== this.apiKey) return fail(403, 'invalid_api_key', 'API key is invalid.');
+    const failure = this.failures.shift();
+    if (failure) {
+      return fail(
+        failure,
+        failure >= 500 ? 'internal_server_error' : 'application_error',
+        'Injected failure.',
+      );
+    }
+    if (this.quota) {
+      return fail(429, `${this.quota}_quota_exceeded`, `You have reached your ${this.quota} quota.`);
+    }
+    const limited = this.rateLimit();
+    if (limited) return limited;
+
+    const batch = entry.path === '/emails/batch';
+    if (entry.method !== 'POST' || (!batch && entry.path !== '/emails')) {
+      return fail(405, 'method_not_allowed', 'Method not allowed.');
+    }
+    const key = entry.idempotencyKey;
+    if (key === undefined) return this.process(raw, batch, entry);
+    if (key.length === 0 || key.length > 256) {
+      return fail(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
+    }
+    const hash = createHash('sha256').update(`${entry.path}\n${raw}`).digest('hex');
+    const known = this.keys.get(key);
+    if (known && this.now() - known.at < DAY_MS) {
+      if (known.hash !== hash) {
+        return fail(409, 'invalid_idempotent_request', 'Same key used with a different request payload.');
+      }
+      if (!known.answer) {
+        return fail(409, 'concurrent_idempotent_requests', 'Same key used while the first is in progress.');
+      }
+      return known.answer;
+    }
+    const record: IdempotencyRecord = { hash, at: this.now(), answer: undefined };
+    this.keys.set(key, record);
+    const answer = await this.process(raw, batch, entry);
+    // Only successes are remembered: a rejected request may be corrected and retried under its key.
+    if (answer.status < 300) record.answer = answer;
+    else this.keys.delete(key);
+    return answer;
+  }
+
+  private rateLimit(): Answer | undefined {
+    if (!Number.isFinite(this.rps)) return undefined;
+    const now = this.now();
+    this.window = this.window.filter((t) => now - t < 1000);
+    if (this.window.length >= this.rps) {
+      const message = `Too many requests. You can only make ${this.rps} requests per second.`;
+      const headers = {
+        'ratelimit-limit': `${this.rps}`,
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': '1',
+      };
+      return { ...fail(429, 'rate_limit_exceeded', message), headers: { ...headers, 'retry-after': '1' } };
+    }
+    this.window.push(now);
+    return undefined;
+  }
+
+  private async process(raw: string, batch: boolean, entry: FakeRequest): Promise<Answer> {
+    // The delay sits here, after the key is taken, so a second request meets an in-flight key.
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      return fail(400, 'validation_error', 'Invalid JSON body.');
+    }
+    const emails = batch ? payload : [payload];
+    if (!Array.isArray(emails))
+      return fail(422, 'validation_error', 'The request body must be an array of emails.');
+    if (emails.length === 0 || emails.length > 100) {
+      return fail(422, 'validation_error', 'The batch must contain between 1 and 100 emails.');
+    }
+    const permissive = batch && entry.batchValidation === 'permissive';
+    const errors: { index: number; message: string }[] = [];
+    for (const [index, email] of emails.entries()) {
+      const problem = validateEmail(email);
+      if (problem && !permissive)
+        return fail(422, 'validation_error', batch ? `emails[${index}]: ${problem}` : problem);
+      if (problem) errors.push({ index, message: problem });
+    }
+    const failed = new Set(errors.map((e) => e.index));
+    const data = emails.flatMap((email: Record<string, unknown>, index) => {
+      if (failed.has(index)) return [];
+      const id = randomUUID();
+      this.deliveries.push({
+        id,
+        from: email.from as string,
+        to: Array.isArray(email.to) ? (email.to as string[]) : [email.to as string],
+        subject: email.subject as string,
+        html: email.html as string | undefined,
+        text: email.text as string | undefined,
+        headers: (email.headers as Record<string, string> | undefined) ?? {},
+        reply_to: email.reply_to as string | string[] | undefined,
+        tags: (email.tags as { name: string; value: string }[] | undefined) ?? [],
+        idempotencyKey: entry.idempotencyKey,
+      });
+      return [{ id }];
+    });
+    if (!batch) return { status: 200, body: data[0] };
+    return { status: 200, body: permissive ? { data, errors } : { data } };
+  }
+}
