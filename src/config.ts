@@ -20,6 +20,11 @@ const mailbox = z
     'expected "Name <user@domain>" or user@domain',
   );
 
+const monitorMapSchema = z.record(
+  z.string(),
+  z.object({ components: z.array(z.string()).default([]), regions: z.array(z.string()).default([]) }),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
@@ -61,6 +66,23 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  CANDOR_FLAP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(30),
+  CANDOR_UPTIMEROBOT_MONITORS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return {};
+      try {
+        return monitorMapSchema.parse(JSON.parse(value));
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected JSON like {"<monitorID>": {"components": ["api"], "regions": ["us"]}}',
+        });
+        return z.NEVER;
+      }
+    }),
+  CANDOR_LINT_CONFIG: optionalString,
   CANDOR_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(15),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -99,6 +121,12 @@ export interface Config {
   smtpInboundPort: number | undefined;
   bodyLimitBytes: number;
   sweepIntervalSeconds: number;
+  /** Outages of one monitor closer together than this form a series ("3rd disruption today"). */
+  flapWindowMinutes: number;
+  /** Uptime Robot monitor id → what it watches, since its alerts name neither components nor regions. */
+  uptimeRobotMonitors: Record<string, { components: string[]; regions: string[] }>;
+  /** Optional JSON file overriding the content-lint word lists. */
+  lintConfigPath: string | undefined;
   logLevel: string;
 }
 
@@ -185,6 +213,9 @@ export function loadConfig(
     smtpInboundPort: e.CANDOR_SMTP_INBOUND_PORT,
     bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
     sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
+    flapWindowMinutes: e.CANDOR_FLAP_WINDOW_MINUTES,
+    uptimeRobotMonitors: e.CANDOR_UPTIMEROBOT_MONITORS,
+    lintConfigPath: e.CANDOR_LINT_CONFIG,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -38,13 +38,34 @@ export const incidents = pgTable(
     regions: textArray('regions'),
     startedAt: at('started_at').notNull(),
     resolvedAt: at('resolved_at'),
+    /** What links repeated outages of one thing (e.g. `uptimerobot:<monitor id>`); null for one-offs. */
+    seriesKey: text('series_key'),
+    /** Id of the first incident of a flapping series (itself for the first); null outside a series. */
+    seriesId: text('series_id'),
+    /** 1 for the first disruption of a series, 2 for the next within the flap window, … */
+    seriesPosition: integer('series_position'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('incidents_source_ref_key').on(t.source, t.ref),
     index('incidents_status_idx').on(t.status, t.id),
+    index('incidents_series_key_idx').on(t.source, t.seriesKey, t.id),
   ],
+);
+
+/** Periods an incident was open; a reopened incident has several. Durations are summed from these. */
+export const incidentWindows = pgTable(
+  'incident_windows',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+  },
+  (t) => [index('incident_windows_incident_idx').on(t.incidentId, t.startedAt)],
 );
 
 export const incidentEvents = pgTable(
@@ -120,6 +141,8 @@ export const contacts = pgTable(
     role: text('role'),
     locale: text('locale'),
     unsubscribedAt: at('unsubscribed_at'),
+    /** Dropped from its customer's contact list but kept, because messages refer to it. */
+    removedAt: at('removed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
