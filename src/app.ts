@@ -25,7 +25,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: true,
     // Customer refs and other ids travel in paths; Fastify's default of 100 characters is too short.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Services retry; a stuck client must not hold a socket forever.
     requestTimeout: 30_000,
   }).withTypeProvider<ZodTypeProvider>();

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
-function encode(bytes: Uint8Array): string {
+/** Base32 with the given 32-character alphabet, no padding. */
+export function encodeBase32(bytes: Uint8Array, alphabet: string = CROCKFORD): string {
   let bits = 0;
   let value = 0;
   let out = '';
@@ -10,11 +11,11 @@ function encode(bytes: Uint8Array): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += CROCKFORD[(value >>> (bits - 5)) & 31];
+      out += alphabet[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
   }
-  if (bits > 0) out += CROCKFORD[(value << (5 - bits)) & 31];
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
   return out;
 }
 
@@ -27,5 +28,5 @@ export function newId(prefix: string, now: number = Date.now()): string {
   const time = BigInt(now);
   for (let i = 0; i < 6; i++) bytes[i] = Number((time >> BigInt(8 * (5 - i))) & 0xffn);
   bytes.set(randomBytes(10), 6);
-  return `${prefix}_${encode(bytes)}`;
+  return `${prefix}_${encodeBase32(bytes)}`;
 }

@@ -1,26 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { encodeBase32 } from '../db/ids.js';
 
-const base32 = (bytes: Buffer) => {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-};
+/** RFC 4648 lower-case: some mail systems lower-case local parts, so tokens must survive that. */
+const base32 = (bytes: Uint8Array) => encodeBase32(bytes, 'abcdefghijklmnopqrstuvwxyz234567');
 
 /**
  * The token in a message's Reply-To address: 160 bits of HMAC over the message id. Deriving it means
  * the raw token is never stored (only its SHA-256, for lookup) and a worker can rebuild it on retry.
- * Lower-case base32 because some mail systems lower-case local parts.
  */
 export function replyToken(secret: Buffer, messageId: string): string {
   return base32(createHmac('sha256', secret).update(`reply:${messageId}`).digest().subarray(0, 20));

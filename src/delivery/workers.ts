@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { runFanout } from './fanout.js';
+import { TemplateError } from '../rendering/render.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
 import { failClaimedMessages, runSend } from './send.js';
 import { PermanentTransportError, QuotaExceededError, RateLimitedError } from './transports/transport.js';
@@ -69,7 +70,8 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           await send.rateLimit(options.quotaPauseMs ?? 15 * 60_000);
           throw Worker.RateLimitError();
         }
-        if (error instanceof PermanentTransportError) {
+        if (error instanceof PermanentTransportError || error instanceof TemplateError) {
+          // Retrying cannot fix bad credentials, an invalid payload or a template that does not render.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
           await failClaimedMessages(deps, batchKey, error.message);
           throw new UnrecoverableError(error.message);

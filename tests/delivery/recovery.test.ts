@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -14,17 +13,8 @@ import { sweep } from '../../src/delivery/sweeper.js';
 import { ensureLocalRedis, type LocalRedis } from '../../src/redis/local-server.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+import { freePort } from '../support/net.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('an event accepted while Redis is down', () => {
   let dir: string;

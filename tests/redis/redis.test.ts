@@ -1,21 +1,11 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertNoEviction, createRedis, RedisPolicyError, waitForRedis } from '../../src/redis/connection.js';
 import { ensureLocalRedis, RedisUnavailableError, redisAnswers } from '../../src/redis/local-server.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/net.js';
 
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];

@@ -1,45 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { redisAnswers } from '../../src/redis/local-server.js';
+import { freePort } from './net.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1_000,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -49,7 +18,7 @@ let dir: string | undefined;
 /** Uses REDIS_URL when it answers; otherwise starts a throwaway redis-server on a free port. */
 export default async function setup(project: TestProject) {
   const configured = process.env.REDIS_URL;
-  if (configured && (await answers(configured))) {
+  if (configured && (await redisAnswers(configured))) {
     project.provide('redisUrl', configured);
     return;
   }
@@ -74,8 +43,8 @@ export default async function setup(project: TestProject) {
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!(await answers(url)))
+  for (let i = 0; i < 100 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await redisAnswers(url)))
     throw new Error('could not start redis-server for the tests; install it or set REDIS_URL');
   project.provide('redisUrl', url);
   return async () => {
