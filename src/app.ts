@@ -10,10 +10,12 @@ import {
 import audienceRoutes from './audience/routes.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
+import previewRoutes from './communications/preview-routes.js';
 import communicationRoutes from './communications/routes.js';
 import type { AppDeps } from './deps.js';
 import errorHandler from './http/error-handler.js';
 import opsRoutes from './http/ops-routes.js';
+import integrationRoutes from './incidents/integration-routes.js';
 import incidentRoutes from './incidents/routes.js';
 
 /**
@@ -63,7 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(opsRoutes);
   await app.register(authRoutes);
   await app.register(incidentRoutes);
+  await app.register(integrationRoutes);
   await app.register(audienceRoutes);
   await app.register(communicationRoutes);
+  await app.register(previewRoutes);
   return app;
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { communications, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
+import { IDEMPOTENCY_KEY_TTL_MS, purgeExpiredIdempotencyKeys } from '../incidents/idempotency.js';
 import { enqueueDueFanouts } from './enqueue.js';
 import { enqueueQueuedMessages, markSentIfFinished } from './fanout.js';
 import { jobIds, MAX_BATCH_SIZE } from './queues.js';
@@ -17,6 +18,7 @@ export interface SweepReport {
   sendJobsEnqueued: number;
   batchesRequeued: number;
   communicationsFinished: number;
+  idempotencyKeysPurged: number;
 }
 
 type Deps = Pick<AppDeps, 'database' | 'queues' | 'logger'>;
@@ -35,6 +37,10 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
     sendJobsEnqueued: 0,
     batchesRequeued: 0,
     communicationsFinished: 0,
+    idempotencyKeysPurged: await purgeExpiredIdempotencyKeys(
+      db,
+      new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS),
+    ),
   };
   const graceAgo = new Date(now.getTime() - graceMs);
 

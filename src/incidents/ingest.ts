@@ -1,170 +1,140 @@
-import { and, eq } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
-import { planAutomaticNotices } from '../communications/send-policy.js';
-import type { Db } from '../db/client.js';
-import { newId } from '../db/ids.js';
-import { incidentEvents, incidents } from '../db/schema.js';
 import { enqueueDueFanouts } from '../delivery/enqueue.js';
 import type { AppDeps } from '../deps.js';
-import {
-  type EventType,
-  type IncidentStatus,
-  initialStatus,
-  isMaintenanceEvent,
-  nextStatus,
-} from './lifecycle.js';
-import type { EventBody, EventResponse } from './schemas.js';
+import { HttpError } from '../http/errors.js';
+import { type AppliedEvent, applyEvent } from './apply.js';
+import { claimIdempotencyKey, type IdempotencyClaim, recordIdempotentResponse } from './idempotency.js';
+import type { EventBody, EventResponse, IntegrationResponse } from './schemas.js';
 
-export interface IngestResult {
-  /** 202 for a newly accepted event, 200 for a replay. */
-  statusCode: 200 | 202;
-  body: EventResponse;
+export interface IngestOptions {
+  /**
+   * Stripe-style `Idempotency-Key`: the whole request is applied at most once per (caller, key); a retry
+   * with the same body gets the stored status and body, another body a 409.
+   */
+  idempotency?: IdempotencyClaim | undefined;
+  /**
+   * For sources that own their lifecycle (Statuspage lets an incident go from monitoring back to
+   * identified): record an illegal status move as a text-only `incident.update` instead of refusing it,
+   * so the message still joins the timeline. Moves out of postmortem are refused all the same.
+   */
+  illegalTransitionAsUpdate?: boolean;
 }
+
+export type IngestResult<T> =
+  /** 202 when anything new was applied, 200 when every event was a replay. */
+  | { statusCode: 200 | 202; body: T; replayed: false }
+  /** The stored answer to an earlier request with the same Idempotency-Key (may be an error body). */
+  | { statusCode: number; body: unknown; replayed: true };
 
 /**
  * Stores one lifecycle event and its consequences in one transaction, then (outside it) enqueues the
- * fan-out. The event row is unique on (source, event id): a replay, even a concurrent one, waits on the
- * first insert and then answers with the stored response, so an event is never applied twice.
- * If Redis is down the event is still accepted; the sweeper enqueues the fan-out when Redis returns.
+ * fan-out. If Redis is down the event is still accepted; the sweeper enqueues the fan-out when Redis returns.
  */
-export async function ingestEvent(
+export function ingestEvent(
   deps: AppDeps,
   principal: Principal,
   event: EventBody,
-): Promise<IngestResult> {
+  options: IngestOptions = {},
+): Promise<IngestResult<EventResponse>> {
+  return ingest(deps, principal, [event], options, (applied) => applied[applied.length - 1]!.response);
+}
+
+/**
+ * Several events of one webhook (Statuspage sends every update of an incident), applied in order in one
+ * transaction. The answer is the last event's, plus one line per event.
+ */
+export function ingestEvents(
+  deps: AppDeps,
+  principal: Principal,
+  events: EventBody[],
+  options: IngestOptions = {},
+): Promise<IngestResult<IntegrationResponse>> {
+  return ingest(deps, principal, events, options, (applied) => {
+    const last = applied[applied.length - 1]!.response;
+    const lastNew = applied.filter((a) => !a.duplicate).pop();
+    return {
+      ...last,
+      duplicate: lastNew === undefined,
+      // Earlier notices of the same request were superseded by the later ones; only the last is current.
+      communications: (lastNew ?? applied[applied.length - 1]!).response.communications,
+      events: applied.map((a) => ({
+        event_id: a.response.event_id,
+        source_event_id: a.sourceEventId,
+        type: a.type,
+        status: a.response.status,
+        duplicate: a.duplicate,
+      })),
+    };
+  });
+}
+
+const errorBody = (error: HttpError) => ({
+  error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+});
+
+async function ingest<T>(
+  deps: AppDeps,
+  principal: Principal,
+  events: EventBody[],
+  options: IngestOptions,
+  compose: (applied: AppliedEvent[]) => T,
+): Promise<IngestResult<T>> {
+  if (events.length === 0) throw new Error('ingest needs at least one event');
   const { db } = deps.database;
   const now = new Date();
-  const result = await db.transaction(
-    async (tx): Promise<{ replay: EventResponse } | { accepted: EventResponse }> => {
-      const locked = await lockIncident(tx, principal.source, event, now);
-      const eventRowId = newId('evt', now.getTime());
-      const inserted = await tx
-        .insert(incidentEvents)
-        .values({
-          id: eventRowId,
-          incidentId: locked.row.id,
-          source: principal.source,
-          eventId: event.id,
-          type: event.type,
-          occurredAt: new Date(event.occurred_at),
-          message: event.message ?? null,
-          payload: event,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: incidentEvents.id });
-      if (inserted.length === 0) {
-        // The same event id was first used for another incident: do not leave an empty one behind.
-        if (locked.created) await tx.delete(incidents).where(eq(incidents.id, locked.row.id));
-        return { replay: await storedResponse(tx, principal.source, event.id) };
-      }
+  const ctx = {
+    config: deps.config,
+    source: principal.source,
+    now,
+    illegalTransitionAsUpdate: options.illegalTransitionAsUpdate ?? false,
+  };
+  const claim = options.idempotency;
 
-      const incident = await applyEvent(tx, locked.row, event, now);
-      const communications = event.notify
-        ? await planAutomaticNotices(tx, deps.config, {
-            incident,
-            eventId: eventRowId,
-            eventType: event.type,
-            message: event.message,
-            now,
-          })
-        : [];
-      const body: EventResponse = {
-        incident_id: incident.id,
-        event_id: eventRowId,
-        status: incident.status,
-        duplicate: false,
-        communications,
-      };
-      await tx.update(incidentEvents).set({ response: body }).where(eq(incidentEvents.id, eventRowId));
-      return { accepted: body };
-    },
-  );
+  const outcome = await db.transaction(async (tx) => {
+    if (claim) {
+      const stored = await claimIdempotencyKey(tx, principal.source, claim, now);
+      if (stored) return { stored };
+    }
+    const applyAll = async (t: typeof tx) => {
+      const applied: AppliedEvent[] = [];
+      for (const event of events) applied.push(await applyEvent(t, ctx, event));
+      return applied;
+    };
+    if (!claim) return { applied: await applyAll(tx) };
+    try {
+      // A savepoint, so a refused request can undo its work yet keep the key and its answer.
+      const applied = await tx.transaction(applyAll);
+      const body = compose(applied);
+      const statusCode = applied.some((a) => !a.duplicate) ? 202 : 200;
+      await recordIdempotentResponse(tx, principal.source, claim.key, { statusCode, body });
+      return { applied, body };
+    } catch (error) {
+      // Only a definite answer is kept; a 5xx releases the key (rollback) so the retry runs again.
+      if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
+      await recordIdempotentResponse(tx, principal.source, claim.key, {
+        statusCode: error.statusCode,
+        body: errorBody(error),
+      });
+      return { refused: error };
+    }
+  });
 
-  if ('replay' in result) return { statusCode: 200, body: { ...result.replay, duplicate: true } };
-  if (result.accepted.communications.length > 0) {
-    await enqueueDueFanouts(
-      deps,
-      result.accepted.communications.map((c) => c.id),
-    ).catch((error: unknown) => {
+  if ('stored' in outcome && outcome.stored) {
+    return { statusCode: outcome.stored.statusCode, body: outcome.stored.body, replayed: true };
+  }
+  if ('refused' in outcome && outcome.refused) throw outcome.refused;
+  const applied = (outcome as { applied: AppliedEvent[] }).applied;
+  const fresh = applied
+    .filter((a) => !a.duplicate)
+    .flatMap((a) => a.response.communications.map((c) => c.id));
+  if (fresh.length > 0) {
+    await enqueueDueFanouts(deps, fresh).catch((error: unknown) => {
       deps.logger.warn(
         { err: error },
         'could not enqueue fan-out; the sweeper will retry when Redis is back',
       );
     });
   }
-  return { statusCode: 202, body: result.accepted };
-}
-
-async function storedResponse(tx: Db, source: string, eventId: string): Promise<EventResponse> {
-  const [row] = await tx
-    .select({ response: incidentEvents.response })
-    .from(incidentEvents)
-    .where(and(eq(incidentEvents.source, source), eq(incidentEvents.eventId, eventId)));
-  if (!row?.response) throw new Error(`event ${eventId} exists without a stored response`);
-  return row.response as EventResponse;
-}
-
-type IncidentRow = typeof incidents.$inferSelect;
-
-/**
- * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
- * replays of one event) are applied one after the other.
- */
-async function lockIncident(tx: Db, source: string, event: EventBody, now: Date) {
-  const kind = isMaintenanceEvent(event.type) ? 'maintenance' : 'incident';
-  const created = await tx
-    .insert(incidents)
-    .values({
-      id: newId('inc', now.getTime()),
-      source,
-      ref: event.incident.ref,
-      kind,
-      title: event.incident.title,
-      severity: event.incident.severity,
-      status: 'new',
-      components: event.incident.components,
-      regions: event.incident.regions,
-      startedAt: new Date(event.incident.started_at ?? event.occurred_at),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: incidents.id });
-  const [row] = await tx
-    .select()
-    .from(incidents)
-    .where(and(eq(incidents.source, source), eq(incidents.ref, event.incident.ref)))
-    .for('update');
-  if (!row) throw new Error('incident row vanished inside its transaction');
-  return { row, created: created.length > 0 };
-}
-
-async function applyEvent(tx: Db, current: IncidentRow, event: EventBody, now: Date): Promise<IncidentRow> {
-  const type = event.type as EventType;
-  const status =
-    current.status === 'new'
-      ? initialStatus(type)
-      : nextStatus(current.status as IncidentStatus, type, current.kind);
-  const resolvedAt =
-    status === 'resolved'
-      ? new Date(event.occurred_at)
-      : status === 'investigating'
-        ? null
-        : current.resolvedAt;
-  const [updated] = await tx
-    .update(incidents)
-    .set({
-      status,
-      title: event.incident.title,
-      severity: event.incident.severity,
-      components: event.incident.components,
-      regions: event.incident.regions,
-      resolvedAt,
-      updatedAt: now,
-    })
-    .where(eq(incidents.id, current.id))
-    .returning();
-  if (!updated) throw new Error('incident update returned nothing');
-  return updated;
+  const body = 'body' in outcome ? (outcome.body as T) : compose(applied);
+  return { statusCode: applied.some((a) => !a.duplicate) ? 202 : 200, body, replayed: false };
 }

@@ -52,6 +52,20 @@ const TARGET: Record<EventType, IncidentStatus | null> = {
 export const isMaintenanceEvent = (type: EventType) => type.startsWith('maintenance.');
 export const isOpen = (status: IncidentStatus) => (OPEN as readonly string[]).includes(status);
 
+const FINISHED: readonly string[] = ['resolved', 'postmortem', 'completed'];
+/** Over: a new event that opens something for the same series starts a new incident instead. */
+export const isFinished = (status: string) => FINISHED.includes(status);
+
+/** Statuses during which customers are affected; each stretch of them is one window of the incident. */
+const DISRUPTING: readonly string[] = [...OPEN, 'in_progress'];
+export const isDisrupting = (status: string) => DISRUPTING.includes(status);
+
+/** Whether an event of this type may open a new incident (everything but resolve/postmortem/complete). */
+export const canOpen = (type: EventType) => {
+  const target = TARGET[type];
+  return target !== 'resolved' && target !== 'postmortem' && target !== 'completed';
+};
+
 /** The status an event of this type gives a new incident, or a 409 when it cannot start one. */
 export function initialStatus(type: EventType): IncidentStatus {
   const target = TARGET[type] ?? 'investigating';

@@ -4,6 +4,8 @@ import type { Db } from '../db/client.js';
 import { incidentEvents, incidents } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
+import { seriesLabel, seriesStarts } from './series.js';
+import { durationSeconds, windowsOf } from './windows.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
 
@@ -21,7 +23,40 @@ export const incidentJson = (row: IncidentRow) => ({
   resolved_at: row.resolvedAt?.toISOString() ?? null,
   created_at: row.createdAt.toISOString(),
   updated_at: row.updatedAt.toISOString(),
+  series_key: row.seriesKey,
 });
+
+/** Incident JSON with its windows, duration and series label; two extra queries per page, not per row. */
+export async function presentIncidents(db: Db, rows: IncidentRow[], now = new Date()) {
+  const windows = await windowsOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  const starts = await seriesStarts(
+    db,
+    rows.flatMap((r) => (r.seriesId ? [r.seriesId] : [])),
+  );
+  return rows.map((row) => {
+    const own = windows.get(row.id) ?? [];
+    const firstStart = row.seriesId ? (starts.get(row.seriesId) ?? row.startedAt) : undefined;
+    return {
+      ...incidentJson(row),
+      series:
+        row.seriesId && row.seriesPosition && firstStart
+          ? {
+              id: row.seriesId,
+              position: row.seriesPosition,
+              label: seriesLabel(row.seriesPosition, row.startedAt, firstStart),
+            }
+          : null,
+      windows: own.map((w) => ({
+        started_at: w.startedAt.toISOString(),
+        ended_at: w.endedAt?.toISOString() ?? null,
+      })),
+      duration_seconds: durationSeconds(own, now),
+    };
+  });
+}
 
 /** Newest first; ids are time-sortable so keyset on id is chronological. */
 export async function listIncidents(db: Db, query: { limit: number; cursor?: string; status?: string }) {
@@ -37,7 +72,8 @@ export async function listIncidents(db: Db, query: { limit: number; cursor?: str
     )
     .orderBy(desc(incidents.id))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, incidentJson);
+  const page = toPage(rows, query.limit, (row) => row);
+  return { data: await presentIncidents(db, page.data), next_cursor: page.next_cursor };
 }
 
 export async function getIncident(db: Db, id: string) {
@@ -48,8 +84,9 @@ export async function getIncident(db: Db, id: string) {
     .from(incidentEvents)
     .where(eq(incidentEvents.incidentId, id))
     .orderBy(asc(incidentEvents.occurredAt), asc(incidentEvents.id));
+  const [presented] = await presentIncidents(db, [row]);
   return {
-    ...incidentJson(row),
+    ...presented!,
     timeline: events.map((e) => ({
       id: e.id,
       event_id: e.eventId,

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
+import { idempotencyHeadersSchema, idempotencyOf, sendIngestResult } from './http-idempotency.js';
 import { ingestEvent } from './ingest.js';
 import { getIncident, listIncidents } from './queries.js';
 import { eventBodySchema, eventResponseSchema, incidentDetailSchema, incidentSchema } from './schemas.js';
@@ -18,14 +19,18 @@ export default async function incidentRoutes(fastify: FastifyInstance) {
         tags: ['incidents'],
         summary: 'Post an incident lifecycle event',
         description:
-          'Stores the event (idempotent on its id per API key), moves the incident and schedules notices for the affected customers.',
+          'Stores the event (idempotent on its id per API key), moves the incident and schedules notices for the affected customers. ' +
+          'With an `Idempotency-Key` header, a retry with the same body gets the stored answer (header `idempotent-replayed: true`) and the same key with another body is 409 `idempotency_key_reused`.',
+        headers: idempotencyHeadersSchema,
         body: eventBodySchema,
         response: { 200: eventResponseSchema, 202: eventResponseSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const result = await ingestEvent(app.deps, request.principal!, request.body);
-      return reply.status(result.statusCode).send(result.body);
+      const result = await ingestEvent(app.deps, request.principal!, request.body, {
+        idempotency: idempotencyOf(request),
+      });
+      return sendIngestResult(reply, result);
     },
   );
 
@@ -49,7 +54,7 @@ export default async function incidentRoutes(fastify: FastifyInstance) {
       preHandler: app.authorize({ scope: 'read' }),
       schema: {
         tags: ['incidents'],
-        summary: 'An incident with its timeline and communications',
+        summary: 'An incident with its windows, series, timeline and communications',
         params: z.object({ id: z.string() }),
         response: { 200: incidentDetailSchema, ...errorResponses },
       },

@@ -1,9 +1,9 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
-import { communications, incidentEvents, messages } from '../../src/db/schema.js';
+import { communications, communicationVersions, incidentEvents, messages } from '../../src/db/schema.js';
 import { drivers } from '../support/database.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
@@ -37,13 +37,11 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     expect(response.statusCode).toBe(202);
     const body = response.json();
     expect(body).toMatchObject({ status: 'investigating', duplicate: false });
-    expect(body.communications).toHaveLength(1);
-    expect(body.communications[0]).toMatchObject({
-      segment: 'affected',
-      kind: 'notice',
-      status: 'scheduled',
-      recipients: 3,
-    });
+    // One communication per default segment that has recipients; `unaffected` is not mailed.
+    expect(body.communications).toMatchObject([
+      { segment: 'affected-enterprise', kind: 'notice', status: 'scheduled', recipients: 2 },
+      { segment: 'affected', kind: 'notice', status: 'scheduled', recipients: 1 },
+    ]);
     const sendAt = Date.parse(body.communications[0].send_at);
     expect(sendAt - Date.now()).toBeGreaterThan(590_000);
 
@@ -72,7 +70,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
       .select({ value: count() })
       .from(communications)
       .where(eq(communications.incidentId, first.json().incident_id));
-    expect(value).toBe(1);
+    expect(value).toBe(2);
   });
 
   it('never double-applies concurrent duplicates', async () => {
@@ -120,12 +118,35 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const ref = 'flap';
     const opened = await post(incidentEvent({ incident: { ref } }));
     const resolved = await post(incidentEvent({ type: 'incident.resolved', incident: { ref } }));
-    expect(resolved.json().communications[0]).toMatchObject({ kind: 'resolution', status: 'scheduled' });
-    const [first] = await deps.database.db
+    expect(resolved.json().communications).toMatchObject([
+      { segment: 'affected-enterprise', kind: 'resolution', status: 'scheduled' },
+      { segment: 'affected', kind: 'resolution', status: 'scheduled' },
+    ]);
+    const openedIds = opened.json().communications.map((c: { id: string }) => c.id);
+    const replaced = await deps.database.db
+      .select()
+      .from(communications)
+      .where(inArray(communications.id, openedIds));
+    expect(replaced.map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
+    // The customer never heard of it: the one e-mail they get says it was brief.
+    const [version] = await deps.database.db
+      .select()
+      .from(communicationVersions)
+      .where(eq(communicationVersions.communicationId, resolved.json().communications[0].id));
+    expect(version?.props).toMatchObject({ brief: true });
+  });
+
+  it('does not mail "monitoring" and keeps the pending notice', async () => {
+    const ref = 'monitoring-quiet';
+    const opened = await post(incidentEvent({ incident: { ref } }));
+    const monitoring = await post(incidentEvent({ type: 'incident.monitoring', incident: { ref } }));
+    expect(monitoring.statusCode).toBe(202);
+    expect(monitoring.json().communications).toEqual([]);
+    const still = await deps.database.db
       .select()
       .from(communications)
       .where(eq(communications.id, opened.json().communications[0].id));
-    expect(first?.status).toBe('cancelled');
+    expect(still[0]?.status).toBe('scheduled');
   });
 
   it('stores but does not mail an event with notify: false', async () => {

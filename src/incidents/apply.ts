@@ -1,0 +1,190 @@
+import { and, eq } from 'drizzle-orm';
+import { planAutomaticNotices } from '../communications/send-policy.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { newId } from '../db/ids.js';
+import { incidentEvents, incidents } from '../db/schema.js';
+import { HttpError } from '../http/errors.js';
+import {
+  type EventType,
+  type IncidentStatus,
+  initialStatus,
+  isMaintenanceEvent,
+  nextStatus,
+} from './lifecycle.js';
+import type { EventBody, EventResponse } from './schemas.js';
+import { linkIntoSeries, lockSeries, refForSeries } from './series.js';
+import { trackWindow } from './windows.js';
+
+type IncidentRow = typeof incidents.$inferSelect;
+
+export interface ApplyContext {
+  config: Config;
+  source: string;
+  now: Date;
+  /** Record an illegal status move as a text-only update instead of refusing it (see `IngestOptions`). */
+  illegalTransitionAsUpdate: boolean;
+}
+
+export interface AppliedEvent {
+  response: EventResponse;
+  sourceEventId: string;
+  /** The type recorded: the event's own, or `incident.update` when an illegal move was downgraded. */
+  type: string;
+  duplicate: boolean;
+}
+
+/**
+ * Applies one event inside the caller's transaction. The event row is unique on (source, event id): a
+ * replay, even a concurrent one, waits on the first insert and then answers with the stored response.
+ * Transition errors are raised only after that check, so a replay of an old event is never a 409.
+ */
+export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): Promise<AppliedEvent> {
+  const { source, now } = ctx;
+  const seriesKey = event.incident.series_key;
+  if (seriesKey) await lockSeries(tx, source, seriesKey);
+  const ref =
+    event.incident.ref ??
+    (await refForSeries(tx, source, seriesKey as string, { id: event.id, type: event.type }));
+  const locked = await lockIncident(tx, source, ref, event, now);
+  const plan = planTransition(locked.row, event.type, ctx.illegalTransitionAsUpdate);
+
+  const eventRowId = newId('evt', now.getTime());
+  const inserted = await tx
+    .insert(incidentEvents)
+    .values({
+      id: eventRowId,
+      incidentId: locked.row.id,
+      source,
+      eventId: event.id,
+      type: plan.type,
+      occurredAt: new Date(event.occurred_at),
+      message: event.message ?? null,
+      payload: event,
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: incidentEvents.id });
+  if (inserted.length === 0) {
+    // The same event id was first used for another incident: do not leave an empty one behind.
+    if (locked.created) await tx.delete(incidents).where(eq(incidents.id, locked.row.id));
+    return storedEvent(tx, source, event.id);
+  }
+  if (plan.error) throw plan.error;
+
+  const current = locked.created
+    ? await linkIntoSeries(tx, locked.row, ctx.config.flapWindowMinutes)
+    : locked.row;
+  const incident = await updateIncident(tx, current, event, plan.status, now);
+  await trackWindow(tx, incident.id, {
+    from: current.status,
+    to: incident.status,
+    at: current.status === 'new' ? incident.startedAt : new Date(event.occurred_at),
+  });
+  // The send policy decides, `notify: false` included (it may still withdraw superseded notices).
+  const communications = await planAutomaticNotices(tx, ctx.config, {
+    incident,
+    eventId: eventRowId,
+    eventType: plan.type,
+    message: event.message,
+    notify: event.notify,
+    now,
+  });
+  const response: EventResponse = {
+    incident_id: incident.id,
+    event_id: eventRowId,
+    status: incident.status,
+    duplicate: false,
+    communications,
+  };
+  await tx.update(incidentEvents).set({ response }).where(eq(incidentEvents.id, eventRowId));
+  return { response, sourceEventId: event.id, type: plan.type, duplicate: false };
+}
+
+async function storedEvent(tx: Db, source: string, eventId: string): Promise<AppliedEvent> {
+  const [row] = await tx
+    .select({ response: incidentEvents.response, type: incidentEvents.type })
+    .from(incidentEvents)
+    .where(and(eq(incidentEvents.source, source), eq(incidentEvents.eventId, eventId)));
+  if (!row?.response) throw new Error(`event ${eventId} exists without a stored response`);
+  const response = { ...(row.response as EventResponse), duplicate: true };
+  return { response, sourceEventId: eventId, type: row.type, duplicate: true };
+}
+
+type Plan = { status: IncidentStatus; type: EventType; error?: HttpError };
+
+function planTransition(row: IncidentRow, type: EventType, downgrade: boolean): Plan {
+  const current = row.status as IncidentStatus | 'new';
+  try {
+    return { status: current === 'new' ? initialStatus(type) : nextStatus(current, type, row.kind), type };
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (downgrade && error.code === 'illegal_transition' && current !== 'new' && current !== 'postmortem') {
+      return { status: current, type: 'incident.update' };
+    }
+    return { status: current === 'new' ? 'investigating' : current, type, error };
+  }
+}
+
+/**
+ * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
+ * replays of one event) are applied one after the other.
+ */
+async function lockIncident(tx: Db, source: string, ref: string, event: EventBody, now: Date) {
+  const created = await tx
+    .insert(incidents)
+    .values({
+      id: newId('inc', now.getTime()),
+      source,
+      ref,
+      kind: isMaintenanceEvent(event.type) ? 'maintenance' : 'incident',
+      title: event.incident.title,
+      severity: event.incident.severity,
+      status: 'new',
+      components: event.incident.components,
+      regions: event.incident.regions,
+      startedAt: new Date(event.incident.started_at ?? event.occurred_at),
+      seriesKey: event.incident.series_key ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: incidents.id });
+  const [row] = await tx
+    .select()
+    .from(incidents)
+    .where(and(eq(incidents.source, source), eq(incidents.ref, ref)))
+    .for('update');
+  if (!row) throw new Error('incident row vanished inside its transaction');
+  return { row, created: created.length > 0 };
+}
+
+async function updateIncident(
+  tx: Db,
+  current: IncidentRow,
+  event: EventBody,
+  status: IncidentStatus,
+  now: Date,
+): Promise<IncidentRow> {
+  const resolvedAt =
+    status === 'resolved' && current.status !== 'resolved'
+      ? new Date(event.occurred_at)
+      : status === 'investigating'
+        ? null
+        : current.resolvedAt;
+  const [updated] = await tx
+    .update(incidents)
+    .set({
+      status,
+      title: event.incident.title,
+      severity: event.incident.severity,
+      components: event.incident.components,
+      regions: event.incident.regions,
+      resolvedAt,
+      updatedAt: now,
+    })
+    .where(eq(incidents.id, current.id))
+    .returning();
+  if (!updated) throw new Error('incident update returned nothing');
+  return updated;
+}

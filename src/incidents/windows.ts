@@ -1,0 +1,61 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { newId } from '../db/ids.js';
+import { incidentWindows } from '../db/schema.js';
+import { isDisrupting } from './lifecycle.js';
+
+type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
+
+export interface IncidentWindow {
+  startedAt: Date;
+  endedAt: Date | null;
+}
+
+/**
+ * Keeps the open/closed periods of an incident in step with a status change: entering a disrupting status
+ * opens a window at `at`, leaving it closes the open one. A reopened incident thus gets a second window,
+ * and its duration leaves out the time it was resolved.
+ */
+export async function trackWindow(
+  tx: Tx,
+  incidentId: string,
+  change: { from: string; to: string; at: Date },
+): Promise<void> {
+  const was = isDisrupting(change.from);
+  const is = isDisrupting(change.to);
+  if (!was && is) {
+    await tx
+      .insert(incidentWindows)
+      .values({ id: newId('win', change.at.getTime()), incidentId, startedAt: change.at });
+  } else if (was && !is) {
+    // Sources may report times out of order; a window never ends before it began.
+    await tx
+      .update(incidentWindows)
+      .set({ endedAt: sql`greatest(${incidentWindows.startedAt}, ${change.at.toISOString()}::timestamptz)` })
+      .where(and(eq(incidentWindows.incidentId, incidentId), isNull(incidentWindows.endedAt)));
+  }
+}
+
+/** Windows of each incident, oldest first. */
+export async function windowsOf(db: Db, incidentIds: string[]): Promise<Map<string, IncidentWindow[]>> {
+  const byIncident = new Map<string, IncidentWindow[]>();
+  if (incidentIds.length === 0) return byIncident;
+  const rows = await db
+    .select()
+    .from(incidentWindows)
+    .where(inArray(incidentWindows.incidentId, incidentIds))
+    .orderBy(asc(incidentWindows.startedAt), asc(incidentWindows.id));
+  for (const row of rows) {
+    const list = byIncident.get(row.incidentId) ?? [];
+    list.push({ startedAt: row.startedAt, endedAt: row.endedAt });
+    byIncident.set(row.incidentId, list);
+  }
+  return byIncident;
+}
+
+/** Whole seconds the incident was open; an open window counts up to `now`. */
+export function durationSeconds(windows: IncidentWindow[], now: Date): number {
+  let ms = 0;
+  for (const w of windows) ms += Math.max(0, (w.endedAt ?? now).getTime() - w.startedAt.getTime());
+  return Math.floor(ms / 1000);
+}
