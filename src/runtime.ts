@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type Logger, pino } from 'pino';
+import { ensureDefaultSegments } from './audience/segment-audience.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { loadSigningSecret } from './db/signing-secret.js';
@@ -42,6 +43,7 @@ export async function createDeps(options: CreateDepsOptions): Promise<AppDeps> {
       pgliteDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
     }));
   const signingSecret = await loadSigningSecret(database.db);
+  await ensureDefaultSegments(database.db);
   const redis = createRedis(config.redisUrl, 'producer');
   try {
     await waitForRedis(redis, 5_000);

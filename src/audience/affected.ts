@@ -36,8 +36,8 @@ export function affectedCustomerWhere(scope: IncidentScope): SQL | undefined {
 const notSuppressed = sql`not exists (select 1 from ${suppressions} where ${suppressions.email} = ${contacts.email})`;
 
 /**
- * One keyset page of the contacts to mail about an incident, in contact id order: unsubscribed contacts
- * and suppressed addresses are left out here, in SQL, so the fan-out never holds more than a page.
+ * One keyset page of the contacts to mail about an incident, in contact id order: removed and unsubscribed
+ * contacts and suppressed addresses are left out here, in SQL, so the fan-out never holds more than a page.
  */
 export async function affectedContactsPage(
   db: Db,
@@ -60,6 +60,7 @@ export async function affectedContactsPage(
     .where(
       and(
         affectedCustomerWhere(options),
+        isNull(contacts.removedAt),
         isNull(contacts.unsubscribedAt),
         notSuppressed,
         options.afterContactId === undefined ? undefined : gt(contacts.id, options.afterContactId),
@@ -88,7 +89,7 @@ export async function countAffected(db: Db, scope: IncidentScope): Promise<Audie
       suppressed: sql<number>`(count(${contacts.id}) filter (where ${excluded}))::int`,
     })
     .from(customers)
-    .leftJoin(contacts, eq(contacts.customerId, customers.id))
+    .leftJoin(contacts, and(eq(contacts.customerId, customers.id), isNull(contacts.removedAt)))
     .leftJoin(suppressions, eq(suppressions.email, contacts.email))
     .where(affectedCustomerWhere(scope));
   return {

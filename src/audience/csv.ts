@@ -1,48 +1,11 @@
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/client.js';
-import { badRequest, unprocessable } from '../http/errors.js';
-import { MAX_IMPORT_ROWS, tooManyRows, writeValidCustomers } from './customers.js';
+import { HttpError, unprocessable } from '../http/errors.js';
+import { type CsvRecordsOptions, csvRecords } from './csv-records.js';
+import { IMPORT_CHUNK_SIZE, MAX_IMPORT_ROWS, writeValidCustomers } from './customers.js';
 import { type CustomerInput, customerImportItemSchema, type ImportResult } from './schemas.js';
 
-/**
- * RFC 4180 records: quoted fields may hold commas, `""` and line breaks; CRLF or LF ends a record; a
- * leading UTF-8 BOM (Excel) is dropped. Throws a 400 on an unterminated quote rather than guessing.
- */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endField = () => {
-    record.push(field);
-    field = '';
-  };
-  const endRecord = () => {
-    endField();
-    records.push(record);
-    record = [];
-  };
-  for (; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') endField();
-    else if (ch === '\n') endRecord();
-    else if (ch === '\r') {
-      if (text[i + 1] === '\n') i++;
-      endRecord();
-    } else field += ch;
-  }
-  if (quoted)
-    throw badRequest('Malformed CSV.', [{ path: '(body)', message: 'a quoted field is never closed' }]);
-  if (field !== '' || record.length > 0) endRecord();
-  return records;
-}
+export { type CsvRecord, csvRecords } from './csv-records.js';
 
 const REQUIRED = ['ref', 'name', 'tier', 'regions', 'components', 'contact_email'] as const;
 const KNOWN = new Set<string>([...REQUIRED, 'locale', 'contact_name', 'contact_role', 'contact_locale']);
@@ -54,12 +17,14 @@ const CONTACT_COLUMN: Record<string, string> = {
   locale: 'contact_locale',
 };
 
+/** The rows of one customer: consecutive records sharing a ref. */
 interface Group {
   ref: string;
   rows: number[];
   records: Map<string, string>[];
   error?: { row: number; error: string };
 }
+type Rejected = ImportResult['rejected'];
 
 const list = (value: string | undefined) =>
   (value ?? '')
@@ -104,14 +69,31 @@ function locate(group: Group, path: readonly PropertyKey[]): { row: number; colu
 }
 
 /**
- * `POST /v1/customers/import` with `text/csv`: one row per contact, rows sharing a `ref` are one customer,
- * list fields separated by `|`, extra columns kept as string attributes. `row` numbers count the header
- * as row 1, as a spreadsheet shows them. A customer is written whole or not at all: when one of its rows
- * is rejected, its other rows are listed too, so no row silently goes missing.
+ * Validates a finished customer. It is written whole or not at all: when one of its rows is rejected,
+ * its other rows are listed too, so no row silently goes missing.
  */
-export async function importCustomersCsv(db: Db, text: string, now = new Date()): Promise<ImportResult> {
-  const records = parseCsv(text);
-  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+function settle(group: Group, extraColumns: string[], rejected: Rejected): CustomerInput | undefined {
+  const errors: { row: number; error: string }[] = group.error ? [group.error] : [];
+  if (errors.length === 0) {
+    const parsed = customerImportItemSchema.safeParse(toInput(group, extraColumns));
+    if (parsed.success) return parsed.data;
+    const byRow = new Map<number, string[]>();
+    for (const issue of parsed.error.issues) {
+      const { row, column } = locate(group, issue.path);
+      byRow.set(row, [...(byRow.get(row) ?? []), `${column}: ${issue.message}`]);
+    }
+    for (const [row, messages] of byRow) errors.push({ row, error: messages.join('; ') });
+  }
+  rejected.push(...errors);
+  const blamed = errors.map((e) => e.row).join(', ');
+  for (const row of group.rows)
+    if (!errors.some((e) => e.row === row))
+      rejected.push({ row, error: `not imported: customer ${group.ref} has a rejected row (${blamed})` });
+  return undefined;
+}
+
+function readHeader(fields: string[]): { header: string[]; extraColumns: string[] } {
+  const header = fields.map((h) => h.trim().toLowerCase());
   const missing = REQUIRED.filter((column) => !header.includes(column));
   const duplicated = header.filter((h, i) => h !== '' && header.indexOf(h) !== i);
   if (missing.length > 0 || duplicated.length > 0) {
@@ -124,60 +106,118 @@ export async function importCustomersCsv(db: Db, text: string, now = new Date())
       ],
     );
   }
-  const dataRows = records.length - 1;
-  if (dataRows > MAX_IMPORT_ROWS) throw tooManyRows(dataRows);
-  const extraColumns = header.filter((h) => h !== '' && !KNOWN.has(h));
+  return { header, extraColumns: header.filter((h) => h !== '' && !KNOWN.has(h)) };
+}
 
-  const rejected: ImportResult['rejected'] = [];
-  const groups = new Map<string, Group>();
-  for (let index = 1; index < records.length; index++) {
-    const fields = records[index]!;
-    const row = index + 1;
-    if (fields.every((f) => f.trim() === '')) continue;
-    if (fields.length > header.length) {
-      rejected.push({ row, error: `has ${fields.length} fields but the header has ${header.length}` });
-      continue;
-    }
-    const record = new Map(header.map((column, i) => [column, fields[i] ?? '']));
-    const ref = record.get('ref')?.trim() ?? '';
-    if (ref === '') {
-      rejected.push({ row, error: 'ref: required' });
-      continue;
-    }
-    const group = groups.get(ref) ?? { ref, rows: [], records: [] };
-    groups.set(ref, group);
-    const first = group.records[0];
-    for (const column of first ? [...CUSTOMER_COLUMNS, ...extraColumns] : []) {
-      const value = record.get(column)?.trim() ?? '';
-      if (value !== '' && value !== (first!.get(column)?.trim() ?? '') && !group.error)
-        group.error = { row, error: `${column}: differs from row ${group.rows[0]} of the same ref` };
-    }
-    group.rows.push(row);
-    group.records.push(record);
-  }
+/** Options of {@link importCustomersCsv}. */
+export interface CsvImportOptions extends CsvRecordsOptions {
+  /** Most data rows (header not counted); row `maxRows + 1` is a 413. Defaults to {@link MAX_IMPORT_ROWS}. */
+  maxRows?: number;
+  /** Timestamp written on every row. */
+  now?: Date;
+}
 
-  const valid: CustomerInput[] = [];
-  for (const group of groups.values()) {
-    const errors: { row: number; error: string }[] = group.error ? [group.error] : [];
-    if (errors.length === 0) {
-      const parsed = customerImportItemSchema.safeParse(toInput(group, extraColumns));
-      if (parsed.success) {
-        valid.push(parsed.data);
+/**
+ * `POST /v1/customers/import` with `text/csv`: one row per contact, list fields separated by `|`, extra
+ * columns kept as string attributes; `row` numbers count the header as row 1.
+ *
+ * Streamed: records are read one at a time and finished customers are written in chunks of
+ * {@link IMPORT_CHUNK_SIZE}, so memory does not grow with the file. The price is that rows of one
+ * customer must be adjacent (an export sorted or grouped by ref is): a customer is finished when another
+ * ref starts, and a ref that shows up again later is rejected rather than silently replacing the
+ * contact list written from its first rows. Only the refs seen so far are remembered for that check.
+ * For the same reason an error that stops reading (over the row or byte limit, malformed CSV) arrives
+ * after earlier chunks were written; its message says so, and re-sending them is harmless (upserts).
+ */
+export async function importCustomersCsv(
+  db: Db,
+  source: Readable | string,
+  options: CsvImportOptions = {},
+): Promise<ImportResult> {
+  const now = options.now ?? new Date();
+  const maxRows = options.maxRows ?? MAX_IMPORT_ROWS;
+  const rejected: Rejected = [];
+  const closed = new Map<string, number>();
+  let columns: ReturnType<typeof readHeader> | undefined;
+  let current: Group | undefined;
+  let ready: CustomerInput[] = [];
+  let dataRows = 0;
+  let created = 0;
+  let updated = 0;
+
+  const finish = async (force: boolean) => {
+    if (current) {
+      closed.set(current.ref, current.rows[0]!);
+      const valid = settle(current, columns!.extraColumns, rejected);
+      if (valid) ready.push(valid);
+      current = undefined;
+    }
+    if (ready.length >= IMPORT_CHUNK_SIZE || (force && ready.length > 0)) {
+      const written = await writeValidCustomers(db, ready, now);
+      created += written.created;
+      updated += written.updated;
+      ready = [];
+    }
+  };
+
+  try {
+    for await (const { row, fields } of csvRecords(source, options)) {
+      if (!columns) {
+        columns = readHeader(fields);
         continue;
       }
-      const byRow = new Map<number, string[]>();
-      for (const issue of parsed.error.issues) {
-        const { row, column } = locate(group, issue.path);
-        byRow.set(row, [...(byRow.get(row) ?? []), `${column}: ${issue.message}`]);
+      const { header, extraColumns } = columns;
+      if (++dataRows > maxRows)
+        throw new HttpError(
+          413,
+          'too_many_rows',
+          `An import may hold at most ${maxRows} rows; this one has more. Split it into several requests.`,
+        );
+      if (fields.every((f) => f.trim() === '')) continue;
+      if (fields.length > header.length) {
+        rejected.push({ row, error: `has ${fields.length} fields but the header has ${header.length}` });
+        continue;
       }
-      for (const [row, messages] of byRow) errors.push({ row, error: messages.join('; ') });
+      const record = new Map(header.map((column, i) => [column, fields[i] ?? '']));
+      const ref = record.get('ref')?.trim() ?? '';
+      if (ref === '') {
+        rejected.push({ row, error: 'ref: required' });
+        continue;
+      }
+      if (current?.ref !== ref) {
+        await finish(false);
+        const first = closed.get(ref);
+        if (first !== undefined) {
+          rejected.push({
+            row,
+            error: `ref: customer ${ref} already ended (its rows start at row ${first}); rows of one customer must be adjacent`,
+          });
+          continue;
+        }
+        current = { ref, rows: [], records: [] };
+      }
+      const group: Group = current;
+      const first = group.records[0];
+      for (const column of first ? [...CUSTOMER_COLUMNS, ...extraColumns] : []) {
+        const value = record.get(column)?.trim() ?? '';
+        if (value !== '' && value !== (first!.get(column)?.trim() ?? '') && !group.error)
+          group.error = { row, error: `${column}: differs from row ${group.rows[0]} of the same ref` };
+      }
+      group.rows.push(row);
+      group.records.push(record);
     }
-    rejected.push(...errors);
-    const blamed = errors.map((e) => e.row).join(', ');
-    for (const row of group.rows)
-      if (!errors.some((e) => e.row === row))
-        rejected.push({ row, error: `not imported: customer ${group.ref} has a rejected row (${blamed})` });
+    if (!columns) readHeader([]);
+    await finish(true);
+  } catch (error) {
+    if (error instanceof HttpError && created + updated > 0)
+      throw new HttpError(
+        error.statusCode,
+        error.code,
+        `${error.message} The ${created + updated} customers before it were already imported; re-sending them is harmless.`,
+        error.details,
+      );
+    throw error;
   }
   rejected.sort((a, b) => a.row - b.row);
-  return { ...(await writeValidCustomers(db, valid, now)), rejected };
+  return { created, updated, rejected };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { contacts, customers, suppressions } from '../db/schema.js';
 import { badRequest, notFound } from '../http/errors.js';
@@ -23,9 +23,12 @@ async function withContacts(db: Db, rows: CustomerRow[]): Promise<CustomerView[]
     .from(contacts)
     .leftJoin(suppressions, eq(suppressions.email, contacts.email))
     .where(
-      inArray(
-        contacts.customerId,
-        rows.map((r) => r.id),
+      and(
+        inArray(
+          contacts.customerId,
+          rows.map((r) => r.id),
+        ),
+        isNull(contacts.removedAt),
       ),
     )
     // Ids written in one statement share a timestamp, so id order is arbitrary there; addresses read well.
@@ -71,7 +74,13 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
  */
 export async function listCustomers(
   db: Db,
-  query: { q?: string | undefined; limit: number; cursor?: string | undefined },
+  query: {
+    q?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+    /** A further condition on `customers`, e.g. segment membership from `customersInSegmentWhere`. */
+    where?: SQL | undefined;
+  },
 ): Promise<{ data: CustomerView[]; next_cursor: string | null }> {
   const after = decodeCursor(query.cursor);
   const q = query.q?.trim();
@@ -84,11 +93,12 @@ export async function listCustomers(
     .where(
       and(
         after ? gt(customers.id, after) : undefined,
+        query.where,
         pattern
           ? or(
               ilike(customers.ref, pattern),
               ilike(customers.name, pattern),
-              sql`exists (select 1 from ${contacts} where ${contacts.customerId} = ${customers.id} and ${contacts.email} ilike ${pattern})`,
+              sql`exists (select 1 from ${contacts} where ${contacts.customerId} = ${customers.id} and ${contacts.removedAt} is null and ${contacts.email} ilike ${pattern})`,
             )
           : undefined,
       ),

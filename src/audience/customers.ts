@@ -1,7 +1,7 @@
 import { and, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { contacts, customers, messages } from '../db/schema.js';
+import { contacts, customers } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
 import { getCustomer } from './customer-queries.js';
 import {
@@ -86,7 +86,8 @@ async function writeCustomers(
     }));
   });
   for (let i = 0; i < contactRows.length; i += CONTACT_INSERT_BATCH) {
-    // `unsubscribed_at` is deliberately not touched: re-importing a list must never resubscribe anyone.
+    // `unsubscribed_at` is deliberately not touched: re-importing a list must never resubscribe anyone,
+    // while a contact listed again after being removed simply comes back (`removed_at` cleared).
     await tx
       .insert(contacts)
       .values(contactRows.slice(i, i + CONTACT_INSERT_BATCH))
@@ -96,6 +97,7 @@ async function writeCustomers(
           name: sql`excluded.name`,
           role: sql`excluded.role`,
           locale: sql`excluded.locale`,
+          removedAt: sql`null`,
           updatedAt: sql`excluded.updated_at`,
         },
       });
@@ -110,10 +112,9 @@ async function writeCustomers(
 }
 
 /**
- * The given list replaces the customer's contacts. A contact that already received mail cannot be deleted
- * (`messages.contact_id` references it, and the history must stay), so it is unsubscribed instead: it
- * gets no more mail, which is what removing it means to the customer. Unchanged lists, the usual case
- * on re-import, cost one indexed query here.
+ * The given list replaces the customer's contacts. Dropped contacts are marked removed rather than deleted:
+ * messages refer to them, and keeping the row keeps an unsubscribe that must survive the contact being
+ * listed again later. Unchanged lists, the usual case on re-import, touch no row here.
  */
 async function removeUnlistedContacts(
   tx: Db,
@@ -121,31 +122,18 @@ async function removeUnlistedContacts(
   kept: { customerId: string; email: string }[],
   now: Date,
 ): Promise<void> {
-  const unlisted = await tx
-    .select({ id: contacts.id })
-    .from(contacts)
+  await tx
+    .update(contacts)
+    .set({ removedAt: now, updatedAt: now })
     .where(
       and(
         inArray(contacts.customerId, customerIds),
+        isNull(contacts.removedAt),
         sql`(${contacts.customerId}, ${contacts.email}) not in (select * from unnest(${sql.param(
           kept.map((c) => c.customerId),
         )}::text[], ${sql.param(kept.map((c) => c.email))}::text[]))`,
       ),
     );
-  if (unlisted.length === 0) return;
-  const ids = unlisted.map((c) => c.id);
-  const mailed = await tx
-    .selectDistinct({ id: messages.contactId })
-    .from(messages)
-    .where(inArray(messages.contactId, ids));
-  const keep = new Set(mailed.map((m) => m.id));
-  const deletable = ids.filter((id) => !keep.has(id));
-  if (deletable.length > 0) await tx.delete(contacts).where(inArray(contacts.id, deletable));
-  if (keep.size > 0)
-    await tx
-      .update(contacts)
-      .set({ unsubscribedAt: now, updatedAt: now })
-      .where(and(inArray(contacts.id, [...keep]), isNull(contacts.unsubscribedAt)));
 }
 
 /** `PUT /v1/customers/:ref`: one customer and its whole contact list, in one transaction. */

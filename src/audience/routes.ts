@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { badRequest } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
 import { importCustomersCsv } from './csv.js';
@@ -13,6 +14,8 @@ import {
   refSchema,
   upsertResponseSchema,
 } from './schemas.js';
+import { customersInSegmentWhere, incidentScope } from './segment-audience.js';
+import segmentRoutes from './segment-routes.js';
 
 /** Imports are whole customer lists; 50 MiB holds 50,000 customers with a few contacts each. */
 export const IMPORT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -24,8 +27,20 @@ const importRejectedSchema = importResultSchema.extend(errorBody.shape);
 export default async function audienceRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  // Registered in this plugin only: no other route accepts CSV.
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Registered in this plugin only: no other route accepts CSV. The body stays a stream, read record by
+  // record by the import; Fastify enforces bodyLimit only for buffered bodies, so a declared length is
+  // checked here and the streamed bytes are counted by the import itself.
+  app.addContentTypeParser('text/csv', (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limit)
+      done(
+        new HttpError(413, 'payload_too_large', `The body is larger than ${limit} bytes. Split the file.`),
+      );
+    else done(null, payload);
+  });
+
+  await app.register(segmentRoutes);
 
   app.put(
     '/v1/customers/:ref',
@@ -35,7 +50,7 @@ export default async function audienceRoutes(fastify: FastifyInstance) {
         tags: ['audience'],
         summary: 'Create or replace a customer and its contacts',
         description:
-          'Upsert on `ref`. The contact list replaces the stored one; contacts that already received mail are unsubscribed instead of deleted. Re-sending a contact never resubscribes it. 201 when created, 200 when updated.',
+          'Upsert on `ref`. The contact list replaces the stored one: contacts left out are marked removed (kept for delivery history, never mailed) and come back when listed again. Listing a contact never resubscribes it. 201 when created, 200 when updated.',
         params: z.object({ ref: refSchema }),
         body: customerBodySchema,
         response: { 200: upsertResponseSchema, 201: upsertResponseSchema, ...errorResponses },
@@ -61,21 +76,20 @@ export default async function audienceRoutes(fastify: FastifyInstance) {
           `Valid customers are written even when others are rejected: 200 with the rejected rows listed; 422 only when rows were rejected and none was accepted.`,
           `At most ${MAX_IMPORT_ROWS} rows (413 \`too_many_rows\`) and ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB per request.`,
         ].join('\n\n'),
-        body: z.union([z.array(z.unknown()), z.string()]),
+        // A CSV body reaches the handler as the request stream; the OpenAPI document describes it as text.
+        body: z.union([z.array(z.unknown()), z.instanceof(Readable).meta({ type: 'string' })]),
         response: { 200: importResultSchema, 422: importRejectedSchema, ...otherErrors },
       },
     },
     async (request, reply) => {
       const db = app.deps.database.db;
       const body = request.body;
-      const csv = /^text\/csv\b/i.test(request.headers['content-type'] ?? '');
-      // A JSON string body matches the union too; only a CSV content type makes text a CSV file.
-      if (csv !== (typeof body === 'string'))
-        throw badRequest('Expected a JSON array or a text/csv body.', [
-          { path: '(body)', message: 'expected an array' },
-        ]);
       const result =
-        typeof body === 'string' ? await importCustomersCsv(db, body) : await importCustomers(db, body);
+        body instanceof Readable
+          ? await importCustomersCsv(db, body, {
+              maxBytes: request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT_BYTES,
+            })
+          : await importCustomers(db, body);
       if (result.created + result.updated === 0 && result.rejected.length > 0) {
         return reply.status(422).send({
           ...result,
@@ -97,12 +111,23 @@ export default async function audienceRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['audience'],
         summary: 'List customers with their contacts',
-        description: '`q` matches part of the ref, the name or a contact address. Oldest first.',
-        querystring: listQuerySchema.extend({ q: z.string().max(200).optional() }),
+        description:
+          '`q` matches part of the ref, the name or a contact address. `segment` keeps customers with a listed contact in that segment; a segment whose rules use `affected` needs `incident_id`. Oldest first.',
+        querystring: listQuerySchema.extend({
+          q: z.string().max(200).optional(),
+          segment: z.string().min(1).max(64).optional(),
+          incident_id: z.string().min(1).max(100).optional(),
+        }),
         response: { 200: pageOf(customerSchema), ...errorResponses },
       },
     },
-    async (request) => listCustomers(app.deps.database.db, request.query),
+    async (request) => {
+      const db = app.deps.database.db;
+      const { segment, incident_id: incidentId, ...page } = request.query;
+      const scope = incidentId === undefined ? undefined : await incidentScope(db, incidentId);
+      const where = segment === undefined ? undefined : await customersInSegmentWhere(db, segment, scope);
+      return listCustomers(db, { ...page, where });
+    },
   );
 
   app.get(

@@ -1,31 +1,13 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { countAffected } from '../audience/affected.js';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import { listSegments, segmentCounts } from '../audience/segment-audience.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { communications, communicationVersions } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
 import type { CommunicationSummary } from '../incidents/schemas.js';
+import { decide, kindByEvent, resolvePolicy, type Severity, templateByKind } from './policy.js';
 import { contentHash, type VersionContent } from './versions.js';
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
-
-export type CommunicationKind = 'notice' | 'update' | 'resolution' | 'postmortem' | 'maintenance' | 'apology';
-
-const KIND_BY_EVENT: Record<EventType, CommunicationKind> = {
-  'incident.investigating': 'notice',
-  'incident.identified': 'notice',
-  'incident.monitoring': 'notice',
-  'incident.update': 'update',
-  'incident.resolved': 'resolution',
-  'incident.postmortem': 'postmortem',
-  'maintenance.scheduled': 'maintenance',
-  'maintenance.started': 'maintenance',
-  'maintenance.completed': 'maintenance',
-};
-
-/** The segment automatic notices go to until segment rules arrive: customers sharing a region and a component. */
-export const AFFECTED_SEGMENT = 'affected';
 
 export interface IncidentSnapshot {
   id: string;
@@ -35,6 +17,7 @@ export interface IncidentSnapshot {
   components: string[];
   regions: string[];
   startedAt: Date;
+  resolvedAt?: Date | null;
 }
 
 export interface NoticeInput {
@@ -42,6 +25,8 @@ export interface NoticeInput {
   eventId: string;
   eventType: EventType;
   message: string | undefined;
+  /** `notify: false` on the event: store, move the incident, mail nobody. */
+  notify?: boolean;
   now: Date;
 }
 
@@ -51,81 +36,108 @@ function companyOf(from: string): string {
 }
 
 /**
- * Automatic notices for one event. A notice waits out the hold window so staff can preview, edit or
- * cancel it; a newer event for the same incident and segment supersedes a notice that has not gone out
- * yet, so a short flap yields one e-mail saying where things stand rather than one per state change.
+ * Automatic e-mail for one event: one communication per segment whose policy says to mail this event,
+ * held for the segment's hold window so staff can preview, edit or cancel it. A newer event for the
+ * same incident and segment replaces a communication that has not gone out, so a short flap yields one
+ * e-mail saying where things stand; a resolution that replaces the first notice says it was brief.
  */
 export async function planAutomaticNotices(
-  tx: Tx,
+  tx: Db,
   config: Pick<Config, 'from' | 'noticeHoldSeconds'>,
   input: NoticeInput,
 ): Promise<CommunicationSummary[]> {
   const { incident, now } = input;
-  await tx
-    .update(communications)
-    .set({ status: 'cancelled', updatedAt: now })
-    .where(
-      and(
-        eq(communications.incidentId, incident.id),
-        eq(communications.segment, AFFECTED_SEGMENT),
-        inArray(communications.status, ['scheduled']),
-        sql`${communications.kind} <> 'apology'`,
-      ),
-    );
+  const kind = kindByEvent[input.eventType];
+  if (kind === 'apology') return [];
+  const scope = { regions: incident.regions, components: incident.components };
+  const [segments, counts] = await Promise.all([listSegments(tx), segmentCounts(tx, scope)]);
+  const recipientsOf = new Map(counts.map((c) => [c.segment, c.recipients]));
+  const planned: CommunicationSummary[] = [];
 
-  const audience = await countAffected(tx as Db, {
-    regions: incident.regions,
-    components: incident.components,
-  });
-  const kind = KIND_BY_EVENT[input.eventType];
-  const sendAt = new Date(now.getTime() + config.noticeHoldSeconds * 1000);
-  const content: VersionContent = {
-    template: 'incident-notice',
-    subject: `${companyOf(config.from)} incident: ${incident.title}`,
-    body: input.message ?? null,
-    props: {
-      title: incident.title,
-      status: incident.status,
-      severity: incident.severity,
-      message: input.message ?? '',
-      components: incident.components,
-      regions: incident.regions,
-      startedAt: incident.startedAt.toISOString(),
-      companyName: companyOf(config.from),
-    },
-  };
-  const id = newId('com', now.getTime());
-  await tx.insert(communications).values({
-    id,
-    incidentId: incident.id,
-    eventId: input.eventId,
-    kind,
-    segment: AFFECTED_SEGMENT,
-    status: 'scheduled',
-    from: config.from,
-    currentVersion: 1,
-    recipients: audience.recipients,
-    sendAt,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await tx.insert(communicationVersions).values({
-    id: newId('ver', now.getTime()),
-    communicationId: id,
-    version: 1,
-    ...content,
-    contentHash: contentHash(content),
-    createdBy: 'system',
-    createdAt: now,
-  });
-  return [
-    {
+  for (const segment of segments) {
+    const decision = decide(
+      resolvePolicy(segment.sendPolicy),
+      { type: input.eventType, severity: incident.severity as Severity, notify: input.notify ?? true },
+      config.noticeHoldSeconds,
+    );
+    const recipients = recipientsOf.get(segment.key) ?? 0;
+    if (!decision.notify || recipients === 0) continue;
+
+    const replaced = await tx
+      .update(communications)
+      .set({ status: 'cancelled', updatedAt: now })
+      .where(
+        and(
+          eq(communications.incidentId, incident.id),
+          eq(communications.segment, segment.key),
+          eq(communications.status, 'scheduled'),
+          ne(communications.kind, 'apology'),
+        ),
+      )
+      .returning({ id: communications.id });
+    const everSent = await tx
+      .select({ id: communications.id })
+      .from(communications)
+      .where(
+        and(
+          eq(communications.incidentId, incident.id),
+          eq(communications.segment, segment.key),
+          inArray(communications.status, ['sending', 'sent']),
+        ),
+      )
+      .limit(1);
+    const brief = kind === 'resolution' && replaced.length > 0 && everSent.length === 0;
+
+    const content: VersionContent = {
+      template: templateByKind[kind],
+      subject: `${companyOf(config.from)} incident: ${incident.title}`,
+      body: input.message ?? null,
+      props: {
+        title: incident.title,
+        status: incident.status,
+        severity: incident.severity,
+        message: input.message ?? '',
+        components: incident.components,
+        regions: incident.regions,
+        startedAt: incident.startedAt.toISOString(),
+        ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt.toISOString() } : {}),
+        companyName: companyOf(config.from),
+        ...(brief ? { brief: true } : {}),
+      },
+    };
+    const id = newId('com', now.getTime());
+    const sendAt = new Date(now.getTime() + decision.holdSeconds * 1000);
+    await tx.insert(communications).values({
       id,
-      segment: AFFECTED_SEGMENT,
+      incidentId: incident.id,
+      eventId: input.eventId,
+      kind,
+      segment: segment.key,
+      status: 'scheduled',
+      from: config.from,
+      currentVersion: 1,
+      recipients,
+      sendAt,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await tx.insert(communicationVersions).values({
+      id: newId('ver', now.getTime()),
+      communicationId: id,
+      version: 1,
+      ...content,
+      contentHash: contentHash(content),
+      createdBy: 'system',
+      createdAt: now,
+    });
+    planned.push({
+      id,
+      segment: segment.key,
       kind,
       status: 'scheduled',
-      recipients: audience.recipients,
+      recipients,
       send_at: sendAt.toISOString(),
-    },
-  ];
+    });
+  }
+  return planned;
 }

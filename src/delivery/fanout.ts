@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { affectedContactsPage } from '../audience/affected.js';
+import { segmentContactsPage } from '../audience/segment-audience.js';
 import { domainOf } from '../config.js';
 import { newId } from '../db/ids.js';
 import { communications, incidents, messages } from '../db/schema.js';
@@ -51,9 +51,9 @@ export async function runFanout(
   const senderDomain = domainOf(communication.from);
   let after: string | undefined;
   for (;;) {
-    const page = await affectedContactsPage(db, {
-      regions: incident.regions,
-      components: incident.components,
+    const page = await segmentContactsPage(db, {
+      scope: { regions: incident.regions, components: incident.components },
+      segmentKey: communication.segment,
       afterContactId: after,
       limit: FANOUT_PAGE_SIZE,
     });

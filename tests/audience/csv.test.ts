@@ -1,21 +1,50 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCustomersCsv, parseCsv } from '../../src/audience/csv.js';
+import { type CsvRecord, csvRecords, importCustomersCsv } from '../../src/audience/csv.js';
 import { getCustomer } from '../../src/audience/customers.js';
 import { drivers, openTestDatabase, type TestDatabase } from '../support/database.js';
 
 const HEADER = 'ref,name,tier,regions,components,locale,contact_email,contact_name,contact_role';
 
-describe('parseCsv', () => {
-  it('handles quotes, escaped quotes, embedded line breaks, CRLF and a BOM', () => {
-    expect(parseCsv('\ufeffa,b\r\n"x, y","say ""hi"""\n"multi\nline",\n')).toEqual([
-      ['a', 'b'],
-      ['x, y', 'say "hi"'],
-      ['multi\nline', ''],
+async function records(source: string | Readable, maxBytes?: number): Promise<CsvRecord[]> {
+  const all: CsvRecord[] = [];
+  for await (const record of csvRecords(source, maxBytes === undefined ? {} : { maxBytes })) all.push(record);
+  return all;
+}
+
+describe('csvRecords (csv-parse)', () => {
+  it('handles quotes, escaped quotes, embedded line breaks, mixed line endings and a BOM', async () => {
+    expect(await records('\ufeffa,b\r\n"x, y","say ""hi"""\n"multi\nline",\n\nq"uo"te,z\n')).toEqual([
+      { row: 1, fields: ['a', 'b'] },
+      { row: 2, fields: ['x, y', 'say "hi"'] },
+      { row: 3, fields: ['multi\nline', ''] },
+      { row: 4, fields: [''] },
+      { row: 5, fields: ['q"uo"te', 'z'] },
     ]);
   });
 
-  it('refuses an unterminated quote', () => {
-    expect(() => parseCsv('a,"b\n')).toThrow(/Malformed CSV/);
+  it('reads a stream split mid-record and mid-character', async () => {
+    const bytes = Buffer.from('a,b\n"é, ü",2\n', 'utf8');
+    const split = Readable.from([bytes.subarray(0, 6), bytes.subarray(6)]);
+    expect(await records(split)).toEqual([
+      { row: 1, fields: ['a', 'b'] },
+      { row: 2, fields: ['é, ü', '2'] },
+    ]);
+  });
+
+  it('refuses an unterminated quote with a 400 naming the row', async () => {
+    await expect(records('a,b\nc,"d\n')).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ path: 'row.2', message: expect.stringMatching(/quote/i) }],
+    });
+  });
+
+  it('stops with a 413 once the byte limit is passed', async () => {
+    const chunks = Array.from({ length: 10 }, () => 'x,y\n'.repeat(100));
+    await expect(records(Readable.from(chunks), 1_000)).rejects.toMatchObject({
+      statusCode: 413,
+      code: 'payload_too_large',
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { affectedContactsPage } from '../../src/audience/affected.js';
 import { getCustomer, importCustomers, listCustomers, upsertCustomer } from '../../src/audience/customers.js';
 import { type CustomerInput, customerImportItemSchema } from '../../src/audience/schemas.js';
 import { newId } from '../../src/db/ids.js';
@@ -76,13 +77,15 @@ describe.each(drivers)('customers (%s)', (driver) => {
     expect(ada.unsubscribed_at).not.toBeNull();
   });
 
-  it('unsubscribes instead of deleting a removed contact that already received mail', async () => {
+  it('marks dropped contacts removed (hidden, not mailed, not unsubscribed) and restores them when listed again', async () => {
     const { db } = database;
+    const emails = ['a@initech.example', 'b@initech.example', 'c@initech.example'];
     const { customer: c } = await upsertCustomer(
       db,
-      customer('initech', { contacts: [{ email: 'a@initech.example' }, { email: 'b@initech.example' }] }),
+      customer('initech', { contacts: emails.map((email) => ({ email })) }),
     );
-    const mailed = c.contacts[1]!;
+    const [, mailed, unsubscribed] = c.contacts;
+    await db.update(contacts).set({ unsubscribedAt: new Date() }).where(eq(contacts.id, unsubscribed!.id));
     const incidentId = newId('inc');
     const communicationId = newId('com');
     await db.insert(incidents).values({
@@ -105,20 +108,34 @@ describe.each(drivers)('customers (%s)', (driver) => {
     await db.insert(messages).values({
       id: newId('msg'),
       communicationId,
-      contactId: mailed.id,
+      contactId: mailed!.id,
       customerId: c.id,
-      email: mailed.email,
+      email: mailed!.email,
       replyTokenHash: newId('tok'),
       messageIdHeader: 'x@acme.example',
     });
-    const after = await upsertCustomer(
+
+    const after = await upsertCustomer(db, customer('initech', { contacts: [{ email: emails[0]! }] }));
+    expect(after.customer.contacts.map((x) => x.email)).toEqual([emails[0]]);
+    const stored = await db.select().from(contacts).where(eq(contacts.customerId, c.id));
+    const byEmail = new Map(stored.map((row) => [row.email, row]));
+    expect(byEmail.get(emails[0]!)?.removedAt).toBeNull();
+    expect(byEmail.get(emails[1]!)?.removedAt).not.toBeNull();
+    // The old workaround unsubscribed dropped contacts; removal must not pretend they opted out.
+    expect(byEmail.get(emails[1]!)?.unsubscribedAt).toBeNull();
+    const page = await affectedContactsPage(db, { regions: [], components: [], limit: 1_000 });
+    expect(page.map((p) => p.email).filter((e) => e.endsWith('@initech.example'))).toEqual([emails[0]]);
+
+    const back = await upsertCustomer(
       db,
-      customer('initech', { contacts: [{ email: 'a@initech.example' }] }),
+      customer('initech', { contacts: emails.map((email) => ({ email })) }),
     );
-    const remaining = after.customer.contacts;
-    expect(remaining.map((x) => x.email)).toEqual(['a@initech.example', 'b@initech.example']);
-    expect(remaining[1]!.unsubscribed_at).not.toBeNull();
-    expect(remaining[0]!.unsubscribed_at).toBeNull();
+    expect(back.customer.contacts.map((x) => [x.email, x.id, x.unsubscribed_at === null])).toEqual([
+      [emails[0], c.contacts[0]!.id, true],
+      [emails[1], mailed!.id, true],
+      // Coming back does not undo a real unsubscribe.
+      [emails[2], unsubscribed!.id, false],
+    ]);
   });
 
   it('imports valid items, rejects invalid ones with 1-based rows, and reports created vs updated', async () => {

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,15 +39,16 @@ async function stopHarness(h: Harness | undefined) {
 async function postEventAndWaitUntilSent(h: Harness, event = incidentEvent()) {
   const response = await h.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: event });
   expect(response.statusCode).toBe(202);
-  const communicationId = response.json().communications[0].id as string;
+  const communicationIds = response.json().communications.map((c: { id: string }) => c.id) as string[];
+  expect(communicationIds.length).toBeGreaterThan(0);
   await waitForWorkers([h.workers.fanout, h.workers.send], async () => {
-    const [row] = await h.deps.database.db
+    const rows = await h.deps.database.db
       .select()
       .from(communications)
-      .where(eq(communications.id, communicationId));
-    return row?.status === 'sent';
+      .where(inArray(communications.id, communicationIds));
+    return rows.length === communicationIds.length && rows.every((row) => row.status === 'sent');
   });
-  return { response, communicationId };
+  return { response, communicationIds };
 }
 
 describe.each(drivers)('event to e-mail through the outbox (%s)', (driver) => {
@@ -57,13 +58,13 @@ describe.each(drivers)('event to e-mail through the outbox (%s)', (driver) => {
   });
   afterAll(() => stopHarness(h));
 
-  it('mails exactly the affected contacts, each a complete MIME message', async () => {
-    const { response, communicationId } = await postEventAndWaitUntilSent(h);
-    expect(response.json().communications[0]).toMatchObject({
-      segment: 'affected',
-      kind: 'notice',
-      recipients: 3,
-    });
+  it('mails exactly the affected contacts, one communication per segment, each a complete MIME message', async () => {
+    const { response, communicationIds } = await postEventAndWaitUntilSent(h);
+    expect(response.json().communications).toMatchObject([
+      { segment: 'affected-enterprise', kind: 'notice', recipients: 2 },
+      { segment: 'affected', kind: 'notice', recipients: 1 },
+    ]);
+    const [enterprise] = communicationIds as [string, string];
 
     const stored = await h.deps.database.db.select().from(outboxMessages);
     expect(stored.map((m) => m.to).sort()).toEqual(h.affectedEmails);
@@ -82,37 +83,40 @@ describe.each(drivers)('event to e-mail through the outbox (%s)', (driver) => {
       replyAddresses.add(replyTo!.address!);
       expect(mail.text).toContain('Some customers in the US see errors.');
       expect(mail.html).toContain('Some customers in the US see errors.');
-      expect(mail.headers.find((hd) => hd.key === 'list-unsubscribe-post')?.value).toBe(
-        'List-Unsubscribe=One-Click',
-      );
+      const oneClick = mail.headers.find((hd) => hd.key === 'list-unsubscribe-post')?.value;
+      expect(oneClick).toBe('List-Unsubscribe=One-Click');
     }
     expect(replyAddresses.size).toBe(3);
     const globex = parsed.find((m) => m.to?.[0]?.address === 'it@globex.example');
     expect(globex?.html).toContain('Globex &lt;Labs&gt; &amp; &quot;Co&quot;');
     expect(globex?.text).toContain('Globex <Labs> & "Co"');
+    // The enterprise variant speaks to the SLA; the concise one does not.
+    const northwind = parsed.find((m) => m.to?.[0]?.address === 'ops@northwind.example');
+    expect(northwind?.text).toMatch(/service agreement/i);
+    expect(globex?.text).not.toMatch(/service agreement/i);
 
     const detail = await h.app.inject({
       method: 'GET',
-      url: `/v1/communications/${communicationId}`,
+      url: `/v1/communications/${enterprise}`,
       headers: auth,
     });
     expect(detail.statusCode).toBe(200);
     expect(detail.json()).toMatchObject({
       status: 'sent',
-      recipients: 3,
-      counts: { sent: 3, queued: 0, failed: 0 },
+      recipients: 2,
+      counts: { sent: 2, queued: 0, failed: 0 },
     });
 
     const list = await h.app.inject({
       method: 'GET',
-      url: `/v1/messages?communication_id=${communicationId}&limit=2`,
+      url: `/v1/messages?communication_id=${enterprise}&limit=1`,
       headers: auth,
     });
-    expect(list.json().data).toHaveLength(2);
-    expect(list.json().data.every((m: { status: string }) => m.status === 'sent')).toBe(true);
+    expect(list.json().data).toHaveLength(1);
+    expect(list.json().data[0].status).toBe('sent');
     const rest = await h.app.inject({
       method: 'GET',
-      url: `/v1/messages?communication_id=${communicationId}&cursor=${list.json().next_cursor}`,
+      url: `/v1/messages?communication_id=${enterprise}&cursor=${list.json().next_cursor}`,
       headers: auth,
     });
     expect(rest.json()).toMatchObject({ next_cursor: null });
@@ -136,25 +140,27 @@ describe.each(drivers)('event to e-mail through Resend (%s)', (driver) => {
     await resend.close();
   });
 
-  it('sends one batch with an idempotency key, per-message reply addresses and tags', async () => {
+  const batchStatuses = () =>
+    resend.requests
+      .filter((r) => r.path === '/emails/batch')
+      .map((r) => r.status)
+      .sort();
+
+  it('sends one batch per communication with an idempotency key, reply addresses and tags', async () => {
     expect(h.deps.transport.name).toBe('resend');
-    const { communicationId } = await postEventAndWaitUntilSent(h);
-    expect([...resend.deliveryCountByRecipient().entries()].sort()).toEqual(
-      h.affectedEmails.map((e) => [e, 1]),
+    const { communicationIds } = await postEventAndWaitUntilSent(h);
+    const counts = [...resend.deliveryCountByRecipient().entries()].sort();
+    expect(counts).toEqual(h.affectedEmails.map((e) => [e, 1]));
+    const keys = [...new Set(resend.deliveries.map((d) => d.idempotencyKey))];
+    expect(keys.map((k) => k?.replace(/-msg_.*/, '')).sort()).toEqual(
+      communicationIds.map((id) => `send-${id}`).sort(),
     );
-    const keys = new Set(resend.deliveries.map((d) => d.idempotencyKey));
-    expect(keys.size).toBe(1);
-    expect([...keys][0]).toMatch(new RegExp(`^send-${communicationId}-msg_`));
     for (const delivery of resend.deliveries) {
-      expect(delivery.tags).toContainEqual({ name: 'communication', value: communicationId });
+      expect(communicationIds).toContain(delivery.tags.find((t) => t.name === 'communication')?.value);
       expect(delivery.headers['List-Unsubscribe']).toMatch(/^<http:\/\/localhost:3000\/u\/con_/);
       expect(String(delivery.reply_to)).toMatch(/^"Acme Status" <reply\+[a-z2-7]+@replies\.acme\.example>$/);
     }
-    const messages = await h.app.inject({
-      method: 'GET',
-      url: `/v1/messages?communication_id=${communicationId}`,
-      headers: auth,
-    });
+    const messages = await h.app.inject({ method: 'GET', url: '/v1/messages', headers: auth });
     const providerIds = messages
       .json()
       .data.map((m: { provider_id: string }) => m.provider_id)
@@ -166,10 +172,7 @@ describe.each(drivers)('event to e-mail through Resend (%s)', (driver) => {
     resend.reset();
     resend.dropNextAnswers(1);
     await postEventAndWaitUntilSent(h, incidentEvent({ incident: { ref: 'dropped-answer' } }));
-    expect(resend.requests.filter((r) => r.path === '/emails/batch').map((r) => r.status)).toEqual([
-      null,
-      200,
-    ]);
+    expect(batchStatuses()).toEqual([200, 200, null]);
     expect([...resend.deliveryCountByRecipient().values()]).toEqual([1, 1, 1]);
   });
 
@@ -177,9 +180,7 @@ describe.each(drivers)('event to e-mail through Resend (%s)', (driver) => {
     resend.reset();
     resend.failNext(1, 500);
     await postEventAndWaitUntilSent(h, incidentEvent({ incident: { ref: 'server-error' } }));
-    expect(resend.requests.filter((r) => r.path === '/emails/batch').map((r) => r.status)).toEqual([
-      500, 200,
-    ]);
+    expect(batchStatuses()).toEqual([200, 200, 500]);
     expect([...resend.deliveryCountByRecipient().values()]).toEqual([1, 1, 1]);
   });
 });

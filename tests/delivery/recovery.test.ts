@@ -68,7 +68,7 @@ describe('an event accepted while Redis is down', () => {
       deps.redis.status === 'ready' ? resolve() : deps.redis.once('ready', resolve),
     );
     const report = await sweep(deps);
-    expect(report.fanoutsEnqueued).toBe(1);
+    expect(report.fanoutsEnqueued).toBe(2);
     const job = await deps.queues.byName.fanout.getJob(jobIds.fanout(communicationId));
     expect(job?.data).toEqual({ communicationId });
     // A second sweep finds the job live and adds nothing.

@@ -28,7 +28,10 @@ export function incidentEvent(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Four customers: two affected (one with two contacts), one in another region, one on another component. */
+/**
+ * Four customers: two affected (Northwind, enterprise, with two contacts; Globex, pro), one in another
+ * region, one on another component.
+ */
 export async function seedAudience(app: FastifyInstance) {
   const customers = [
     {
@@ -74,5 +77,9 @@ export async function seedAudience(app: FastifyInstance) {
     payload: customers,
   });
   if (response.statusCode !== 200) throw new Error(`seeding audience failed: ${response.body}`);
-  return { affectedEmails: ['cto@northwind.example', 'it@globex.example', 'ops@northwind.example'] };
+  return {
+    affectedEmails: ['cto@northwind.example', 'it@globex.example', 'ops@northwind.example'],
+    /** What the default segments make of an incident in us on helpdesk+api. */
+    segments: { 'affected-enterprise': 2, affected: 1 },
+  };
 }

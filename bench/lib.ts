@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type Database, openDatabase } from '../src/db/client.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Peak resident set size of this process so far, in MiB (`maxRSS` is in KiB and never goes down). */
+export const peakRssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** Writes `bench/results/<name>-<timestamp>.json` and returns its path. */
+export async function writeResult(name: string, result: unknown): Promise<string> {
+  const dir = path.join(here, 'results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * A fresh, migrated PostgreSQL database on the server of `serverUrl`, dropped again by `close()`, so a
+ * benchmark never touches real data and leaves nothing behind.
+ */
+export async function throwawayDatabase(serverUrl: string, prefix = 'candor_bench'): Promise<Database> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      const cleaner = new pg.Client({ connectionString: serverUrl });
+      await cleaner.connect();
+      await cleaner.query(`drop database if exists ${name} with (force)`);
+      await cleaner.end();
+    },
+  };
+}
