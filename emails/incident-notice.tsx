@@ -1,20 +1,16 @@
-import { Heading, Hr, Link, Section, Text } from '@react-email/components';
-import { EmailFooter } from './components/footer.js';
-import { EmailLayout } from './components/layout.js';
-import { StatusLine } from './components/status-line.js';
-import { colors, linkStyle, mutedStyle, textStyle } from './components/theme.js';
+import { catalogueOf, customerDoc } from './components/customer.js';
+import type { Block, EmailDoc } from './components/document.js';
+import { EmailDocument } from './components/email-document.js';
 import {
-  formatTime,
-  greeting,
+  type CustomerEmailProps,
+  clip,
   type IncidentSeverity,
   type IncidentStatus,
-  listPhrase,
   paragraphs,
-  severityPhrases,
-  statusLabels,
 } from './components/wording.js';
+import type { Messages } from './i18n/index.js';
 
-export interface IncidentNoticeEmailProps {
+export interface IncidentNoticeEmailProps extends CustomerEmailProps {
   /** The incident's title as customers should read it, e.g. "Errors loading the help desk". */
   title: string;
   status: IncidentStatus;
@@ -28,96 +24,47 @@ export interface IncidentNoticeEmailProps {
   startedAt: string;
   /** ISO 8601 time of this update; omitted means "not shown". */
   updatedAt?: string;
-  /** The sending company, e.g. "Acme". */
-  companyName: string;
-  statusPageUrl?: string;
-  /** The recipient's company. */
-  customerName: string;
-  contactName?: string;
-  unsubscribeUrl: string;
-  /** One sentence: "You get this because …". */
-  reason: string;
-  /** BCP 47 language tag of the copy; default "en". */
-  lang?: string;
+}
+
+/** Impact, scope and times: the facts block shared by notices and updates. */
+export function incidentFacts(t: Messages, props: IncidentNoticeEmailProps): Block {
+  const rows: [string, string][] = [[t.common.impact, t.severity[props.severity]]];
+  if (props.components.length > 0) rows.push([t.common.affected, t.list(props.components)]);
+  if (props.regions.length > 0) rows.push([t.common.where, t.list(props.regions)]);
+  rows.push([t.common.started, t.formatTime(props.startedAt)]);
+  if (props.updatedAt) rows.push([t.common.thisUpdate, t.formatTime(props.updatedAt)]);
+  return { kind: 'details', rows };
 }
 
 /** Inbox preview line: the status first, because the subject stays the same for a whole incident. */
-export function incidentNoticePreview(props: Pick<IncidentNoticeEmailProps, 'status' | 'message'>): string {
-  const first = paragraphs(props.message)[0] ?? '';
-  const line = `${statusLabels[props.status]}: ${first.replace(/\s+/g, ' ')}`;
-  return line.length > 140 ? `${line.slice(0, 139).trimEnd()}…` : line;
+export function incidentPreview(t: Messages, props: Pick<IncidentNoticeEmailProps, 'status' | 'message'>) {
+  return clip(
+    `${t.status[props.status]}: ${paragraphs(props.message)[0] ?? t.statusExplanation[props.status]}`,
+  );
 }
 
-const detailLabel = { ...mutedStyle, margin: '0 0 4px' };
+export function incidentNoticeDoc(props: IncidentNoticeEmailProps): EmailDoc {
+  const t = catalogueOf(props);
+  const { status } = props;
+  return customerDoc(t, props, {
+    subject: t.incident.subject(props.companyName, props.title),
+    preview: incidentPreview(t, props),
+    eyebrow: t.incident.eyebrow(props.companyName),
+    title: props.title,
+    blocks: [
+      { kind: 'status', tone: status, label: t.status[status], explanation: t.statusExplanation[status] },
+      ...paragraphs(props.message).map((text): Block => ({ kind: 'p', text })),
+      { kind: 'rule' },
+      incidentFacts(t, props),
+    ],
+    closing: [status === 'resolved' ? t.incident.sorry : t.common.writeAgain],
+    sla: true,
+  });
+}
 
+/** First word about an incident: investigating, cause found or fix in place. */
 export function IncidentNoticeEmail(props: IncidentNoticeEmailProps) {
-  const { title, status, severity, message, components, regions, companyName, statusPageUrl } = props;
-  return (
-    <EmailLayout
-      lang={props.lang ?? 'en'}
-      preview={incidentNoticePreview(props)}
-      footer={
-        <EmailFooter reason={props.reason} unsubscribeUrl={props.unsubscribeUrl} companyName={companyName} />
-      }
-    >
-      <Text className="cd-muted" style={{ ...mutedStyle, margin: '0 0 4px' }}>
-        {companyName} incident update
-      </Text>
-      <Heading
-        as="h1"
-        className="cd-text"
-        style={{ color: colors.text, fontSize: '22px', lineHeight: '30px', margin: '0 0 20px' }}
-      >
-        {title}
-      </Heading>
-      <Text className="cd-text" style={textStyle}>
-        {greeting(props.contactName, props.customerName)}
-      </Text>
-      <StatusLine status={status} />
-      {paragraphs(message).map((paragraph) => (
-        <Text key={paragraph} className="cd-text" style={{ ...textStyle, whiteSpace: 'pre-line' }}>
-          {paragraph}
-        </Text>
-      ))}
-      <Hr className="cd-rule" style={{ borderColor: colors.border, margin: '24px 0 16px' }} />
-      <Section>
-        <Text className="cd-muted" style={detailLabel}>
-          <strong>Impact:</strong> {severityPhrases[severity]}
-        </Text>
-        {components.length > 0 ? (
-          <Text className="cd-muted" style={detailLabel}>
-            <strong>Affected:</strong> {listPhrase(components)}
-          </Text>
-        ) : null}
-        {regions.length > 0 ? (
-          <Text className="cd-muted" style={detailLabel}>
-            <strong>Where:</strong> {listPhrase(regions)}
-          </Text>
-        ) : null}
-        <Text className="cd-muted" style={detailLabel}>
-          <strong>Started:</strong> {formatTime(props.startedAt)}
-        </Text>
-        {props.updatedAt ? (
-          <Text className="cd-muted" style={detailLabel}>
-            <strong>This update:</strong> {formatTime(props.updatedAt)}
-          </Text>
-        ) : null}
-      </Section>
-      {statusPageUrl ? (
-        <Text className="cd-text" style={{ ...textStyle, margin: '16px 0' }}>
-          Live updates:{' '}
-          <Link className="cd-link" href={statusPageUrl} style={linkStyle}>
-            {statusPageUrl.replace(/^https?:\/\//, '')}
-          </Link>
-        </Text>
-      ) : null}
-      <Text className="cd-text" style={{ ...textStyle, margin: '16px 0 0' }}>
-        {status === 'resolved'
-          ? `We are sorry for the trouble. — The ${companyName} team`
-          : `We will write again when we know more. — The ${companyName} team`}
-      </Text>
-    </EmailLayout>
-  );
+  return <EmailDocument doc={incidentNoticeDoc(props)} />;
 }
 
 IncidentNoticeEmail.PreviewProps = {
@@ -131,7 +78,7 @@ IncidentNoticeEmail.PreviewProps = {
   startedAt: '2017-05-15T14:00:00Z',
   updatedAt: '2017-05-15T14:08:00Z',
   companyName: 'Acme',
-  statusPageUrl: 'https://status.acme.example',
+  statusPageUrl: 'https://status.acme.example/',
   customerName: 'Globex',
   contactName: 'Dana',
   unsubscribeUrl: 'https://candor.acme.example/u/ct_01example.signature',

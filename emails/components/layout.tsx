@@ -1,4 +1,4 @@
-import { Body, Container, Head, Html, Preview } from '@react-email/components';
+import { Body, Container, Head, Html, Preview, Section } from '@react-email/components';
 import type { ReactNode } from 'react';
 import { colors, darkModeCss, fontFamily } from './theme.js';
 
@@ -38,6 +38,32 @@ export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProp
           {children}
         </Container>
         {footer ? <Container style={{ maxWidth: '560px', padding: '16px 32px' }}>{footer}</Container> : null}
+      </Body>
+    </Html>
+  );
+}
+
+/**
+ * A personal letter: white page, no card, no banner, no brand colours — it should look like mail a
+ * person typed, because it is one. Dark-mode classes still apply so the text stays readable.
+ */
+export function LetterLayout({ lang, preview, children, footer }: EmailLayoutProps) {
+  return (
+    <Html lang={lang} dir="ltr">
+      <Head>
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
+        <style>{darkModeCss}</style>
+      </Head>
+      <Preview>{preview}</Preview>
+      <Body
+        className="cd-page"
+        style={{ backgroundColor: colors.card, fontFamily, margin: 0, padding: '16px' }}
+      >
+        <Container style={{ maxWidth: '600px', padding: 0 }}>
+          {children}
+          {footer ? <Section style={{ marginTop: '32px' }}>{footer}</Section> : null}
+        </Container>
       </Body>
     </Html>
   );

@@ -1,20 +1,23 @@
 import { Text } from '@react-email/components';
-import { type IncidentStatus, statusColors, statusExplanations, statusLabels } from './wording.js';
+import { statusColors } from './wording.js';
 
 export interface StatusLineProps {
-  status: IncidentStatus;
+  /** Picks the colour pair; `maintenance` for planned work. */
+  tone: keyof typeof statusColors;
+  label: string;
+  explanation: string;
 }
 
 /**
  * The status as a word, not only a colour: colour is decoration here, so the line still reads right
  * in dark mode, in plain-text clients and for colour-blind readers.
  */
-export function StatusLine({ status }: StatusLineProps) {
-  const color = statusColors[status];
+export function StatusLine({ tone, label, explanation }: StatusLineProps) {
+  const color = statusColors[tone];
   return (
     <Text className="cd-text" style={{ fontSize: '16px', lineHeight: '24px', margin: '0 0 16px' }}>
       <span
-        className={`cd-status-${status}`}
+        className={`cd-status-${tone}`}
         style={{
           border: `1px solid ${color.light}`,
           borderRadius: '4px',
@@ -23,9 +26,9 @@ export function StatusLine({ status }: StatusLineProps) {
           padding: '2px 8px',
         }}
       >
-        {statusLabels[status]}
+        {label}
       </span>{' '}
-      {statusExplanations[status]}
+      {explanation}
     </Text>
   );
 }

@@ -26,6 +26,9 @@ export const darkModeCss = `
   .cd-muted { color: #a1a1aa !important; }
   .cd-link { color: #93c5fd !important; }
   .cd-rule { border-color: #3f3f46 !important; }
+  .cd-md, .cd-md p, .cd-md li { color: #f4f4f5 !important; }
+  .cd-md a { color: #93c5fd !important; }
+  .cd-quote { border-color: #52525b !important; }
 ${Object.entries(statusColors)
   .map(
     ([status, c]) =>
@@ -47,6 +50,20 @@ export const mutedStyle: CSSProperties = {
   fontSize: '14px',
   lineHeight: '20px',
   margin: '0 0 8px',
+};
+
+export const headingStyle: CSSProperties = {
+  color: colors.text,
+  fontSize: '22px',
+  lineHeight: '30px',
+  margin: '0 0 20px',
+};
+
+export const sectionHeadingStyle: CSSProperties = {
+  color: colors.text,
+  fontSize: '17px',
+  lineHeight: '24px',
+  margin: '24px 0 8px',
 };
 
 export const linkStyle: CSSProperties = {

@@ -1,68 +1,54 @@
 /**
- * The plain-language words every notice uses, shared by the HTML template and the plain-text version
- * so the two parts of one e-mail never say different things.
+ * Language-independent vocabulary shared by templates and plain-text parts. Copy itself lives in
+ * `emails/i18n/`; this file holds the types and the few helpers that do not depend on language.
  */
 
 export type IncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
 export type IncidentSeverity = 'minor' | 'major' | 'critical';
+export type MaintenancePhase = 'scheduled' | 'started' | 'completed';
 
-export const statusLabels: Record<IncidentStatus, string> = {
-  investigating: 'Investigating',
-  identified: 'Cause found',
-  monitoring: 'Fix in place',
-  resolved: 'Resolved',
-};
+/**
+ * Who a communication is for. A segment's `template` field names one of these; `affected` is the
+ * concise default, `affected-enterprise` adds the SLA consequence and the account's contact person,
+ * `unaffected` is an FYI for customers the incident does not touch.
+ */
+export const variants = ['affected-enterprise', 'affected', 'unaffected'] as const;
+export type Variant = (typeof variants)[number];
 
-/** What the status means for the reader, without incident-management vocabulary. */
-export const statusExplanations: Record<IncidentStatus, string> = {
-  investigating: 'We know something is wrong and are working out why.',
-  identified: 'We found the cause and are working on a fix.',
-  monitoring: 'A fix is in place. We are watching closely to make sure it holds.',
-  resolved: 'This is fixed. Everything should work normally again.',
-};
+/**
+ * The fields that differ per recipient. Templates may only insert them verbatim into text or
+ * attributes (no trimming, casing or length checks): render-once personalisation substitutes them
+ * into the finished HTML, and that is byte-identical to a full render only under this rule.
+ */
+export interface RecipientProps {
+  /** The recipient's company. */
+  customerName: string;
+  contactName?: string;
+  unsubscribeUrl: string;
+  /** One sentence: "You get this because …"; the catalogue's wording for the variant when omitted. */
+  reason?: string;
+  /** The account's contact person at the sending company (enterprise variant). */
+  accountManager?: string;
+}
 
-export const severityPhrases: Record<IncidentSeverity, string> = {
-  minor: 'Some things are slower or do not work as they should.',
-  major: 'Part of the service is not working.',
-  critical: 'The service is not working.',
-};
+/** Props every customer-facing template shares. */
+export interface CustomerEmailProps extends RecipientProps {
+  /** The sending company, e.g. "Acme". */
+  companyName: string;
+  /** BCP 47 tag; selects the catalogue (`de-AT` reads German) and the `lang` attribute. */
+  lang?: string;
+  variant?: Variant;
+  statusPageUrl?: string;
+}
 
 /** Light and dark variants each keep at least 4.5:1 contrast against their own background. */
-export const statusColors: Record<IncidentStatus, { light: string; dark: string }> = {
+export const statusColors: Record<IncidentStatus | 'maintenance', { light: string; dark: string }> = {
   investigating: { light: '#b45309', dark: '#fbbf24' },
   identified: { light: '#b45309', dark: '#fbbf24' },
   monitoring: { light: '#1d4ed8', dark: '#93c5fd' },
   resolved: { light: '#15803d', dark: '#86efac' },
+  maintenance: { light: '#6d28d9', dark: '#c4b5fd' },
 };
-
-/**
- * Fixed to UTC and written out in words: recipients live in many time zones and an unlabelled local
- * time would be wrong for most of them; `2017-05-15T14:00:00Z` is not how people read times.
- */
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const day = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'UTC',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  }).format(date);
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'UTC',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
-  return `${day}, ${time} UTC`;
-}
-
-/** "a", "a and b", "a, b and c". */
-export function listPhrase(items: readonly string[]): string {
-  const clean = items.map((item) => item.trim()).filter(Boolean);
-  if (clean.length <= 1) return clean[0] ?? '';
-  return `${clean.slice(0, -1).join(', ')} and ${clean.at(-1)}`;
-}
 
 /** The human update may hold several paragraphs; blank lines separate them. */
 export function paragraphs(text: string): string[] {
@@ -73,7 +59,14 @@ export function paragraphs(text: string): string[] {
     .filter(Boolean);
 }
 
-export function greeting(contactName: string | undefined, customerName: string): string {
-  const name = contactName?.trim();
-  return name ? `Hello ${name},` : `Hello ${customerName} team,`;
+/** Inbox preview lines are cut near 140 characters; longer ones only push padding out of view. */
+export function clip(line: string, max = 140): string {
+  const flat = line.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
+/** Whole minutes between two ISO times, never negative. */
+export function minutesBetween(startIso: string, endIso: string): number {
+  const ms = new Date(endIso).getTime() - new Date(startIso).getTime();
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms / 60_000) : 0;
 }

@@ -1,31 +1,51 @@
 import { domainOf } from '../config.js';
 import type { communications, communicationVersions } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
-import { formatMessageId, replyAddress } from '../rendering/headers.js';
+import { formatMessageId, replyAddress, threadingHeaders } from '../rendering/headers.js';
 import { renderCommunication } from '../rendering/render.js';
 import { replyToken, unsubscribeToken } from './tokens.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
+export interface ComposeRecipient {
+  messageId: string;
+  email: string;
+  /** `messages.message_id_header`: `<id>@<domain>`, no angle brackets. */
+  messageIdHeader: string;
+  contactId: string;
+  contactName: string | null;
+  customerName: string;
+  /** The contact's locale, else the customer's (`coalesce(contacts.locale, customers.locale)`). */
+  locale?: string | null;
+  /**
+   * The segment's `template` field, which selects the copy variant (`affected-enterprise`, `affected`,
+   * `unaffected`). Defaults to the communication's segment key, which may itself name a variant.
+   */
+  variant?: string | null;
+  /** The account's contact person at the sender, named by the enterprise variant. */
+  accountManager?: string | null;
+  /**
+   * Message-ID headers of e-mails already sent to this contact about the same incident, oldest first
+   * (see `threadOf` in `threading.ts`), with or without angle brackets.
+   */
+  thread?: readonly string[];
+}
+
 export interface ComposeInput {
   communication: typeof communications.$inferSelect;
   version: typeof communicationVersions.$inferSelect;
-  recipient: {
-    messageId: string;
-    email: string;
-    messageIdHeader: string;
-    contactId: string;
-    contactName: string | null;
-    customerName: string;
-  };
+  recipient: ComposeRecipient;
 }
 
 function displayName(mailbox: string): string {
   return mailbox.match(/^\s*"?([^"<]*?)"?\s*</)?.[1]?.trim() ?? '';
 }
 
+const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
+
 /**
- * Everything one recipient gets: the rendered version, a tracked Reply-To that keeps the sender's
- * name, a Message-ID of its own and one-click unsubscribe headers (RFC 8058).
+ * Everything one recipient gets: the rendered version in their language and segment variant, a
+ * tracked Reply-To that keeps the sender's name, a Message-ID of its own, threading headers that put
+ * every e-mail about one incident into one conversation, and one-click unsubscribe (RFC 8058).
  */
 export async function composeEmail(
   deps: Pick<AppDeps, 'config' | 'signingSecret'>,
@@ -33,15 +53,23 @@ export async function composeEmail(
 ): Promise<OutgoingEmail> {
   const { config, signingSecret } = deps;
   const unsubscribeUrl = `${config.publicUrl}/u/${unsubscribeToken(signingSecret, recipient.contactId)}`;
-  const rendered = await renderCommunication(version.template, {
-    ...version.props,
-    subject: version.subject,
-    customerName: recipient.customerName,
-    contactName: recipient.contactName ?? undefined,
-    unsubscribeUrl,
-  });
+  const rendered = await renderCommunication(
+    version.template,
+    {
+      ...version.props,
+      subject: version.subject,
+      customerName: recipient.customerName,
+      contactName: recipient.contactName ?? undefined,
+      accountManager: recipient.accountManager ?? undefined,
+      unsubscribeUrl,
+    },
+    { variant: recipient.variant ?? communication.segment, locale: recipient.locale },
+  );
   const token = replyToken(signingSecret, recipient.messageId);
   const senderDomain = domainOf(communication.from);
+  const messageId = formatMessageId(recipient.messageIdHeader.split('@')[0]!, senderDomain);
+  // An executive's letter starts its own conversation; everything else joins the incident's thread.
+  const thread = communication.kind === 'apology' ? [] : (recipient.thread ?? []).map(bracketed);
   return {
     messageId: recipient.messageId,
     from: communication.from,
@@ -52,11 +80,11 @@ export async function composeEmail(
       replyDomain: config.replyDomain,
       localPart: 'reply',
     }),
-    subject: version.subject,
+    subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
     headers: {
-      'Message-ID': formatMessageId(recipient.messageIdHeader.split('@')[0]!, senderDomain),
+      ...threadingHeaders(messageId, thread),
       'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe+${token}@${config.replyDomain}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },

@@ -1,8 +1,11 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { getSegment } from '../audience/segment-audience.js';
+import { accountManagerOf } from '../communications/preview.js';
 import { communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { composeEmail } from './compose.js';
 import { markSentIfFinished } from './fanout.js';
+import { threadOf } from './threading.js';
 import type { SendOutcome } from './transports/transport.js';
 
 export interface SendJobInput {
@@ -74,6 +77,8 @@ export async function runSend(
       contactId: contacts.id,
       contactName: contacts.name,
       customerName: customers.name,
+      locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
+      attributes: customers.attributes,
     })
     .from(messages)
     .innerJoin(contacts, eq(contacts.id, messages.contactId))
@@ -86,8 +91,25 @@ export async function runSend(
     )
     .orderBy(messages.id);
 
+  const segment = await getSegment(db, communication.segment);
+  const threads = await threadOf(db, {
+    incidentId: communication.incidentId,
+    contactIds: recipients.map((r) => r.contactId),
+    excludeCommunicationId: communication.id,
+  });
   const emails = await Promise.all(
-    recipients.map((recipient) => composeEmail(deps, { communication, version, recipient })),
+    recipients.map(({ attributes, ...recipient }) =>
+      composeEmail(deps, {
+        communication,
+        version,
+        recipient: {
+          ...recipient,
+          variant: segment?.template ?? null,
+          accountManager: accountManagerOf(attributes),
+          thread: threads.get(recipient.contactId) ?? [],
+        },
+      }),
+    ),
   );
   const outcomes = await deps.transport.sendBatch(emails, { idempotencyKey: input.batchKey });
   const result = await recordOutcomes(deps, outcomes);

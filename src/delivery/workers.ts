@@ -1,8 +1,8 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
-import { runFanout } from './fanout.js';
 import { TemplateError } from '../rendering/render.js';
+import { runFanout } from './fanout.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
 import { failClaimedMessages, runSend } from './send.js';
 import { PermanentTransportError, QuotaExceededError, RateLimitedError } from './transports/transport.js';

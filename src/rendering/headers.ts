@@ -41,18 +41,19 @@ export function formatMessageId(id: string, domain: string): string {
 }
 
 /**
- * Threading headers for one update of an incident: `In-Reply-To` names the message this one follows
- * and `References` lists the thread from its first message on, so clients group all updates of an
- * incident into one conversation. `thread` holds earlier Message-IDs, oldest first, in `<…>` form.
+ * Threading headers for one e-mail about an incident. Every later e-mail answers the *first* one
+ * (`In-Reply-To`): a flat conversation under the original notice is what clients show best, and a
+ * reader who deleted an intermediate update still sees one thread. `References` lists the thread from
+ * the first message on. `thread` holds earlier Message-IDs, oldest first, in `<…>` form.
  */
 export function threadingHeaders(messageId: string, thread: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = { 'Message-ID': assertHeaderSafe(messageId, 'Message-ID') };
-  const earlier = thread.filter((id) => id !== messageId);
+  const earlier = [...new Set(thread)].filter((id) => id !== messageId);
   if (earlier.length === 0) return headers;
   for (const id of earlier) assertHeaderSafe(id, 'References entry');
   // Long References headers get truncated by some servers; the first and the latest matter most.
   const kept = earlier.length > 20 ? [earlier[0]!, ...earlier.slice(-19)] : earlier;
-  headers['In-Reply-To'] = earlier.at(-1)!;
+  headers['In-Reply-To'] = earlier[0]!;
   headers.References = kept.join(' ');
   return headers;
 }

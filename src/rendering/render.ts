@@ -1,148 +1,177 @@
-import { randomBytes } from 'node:crypto';
-import { render } from '@react-email/render';
-import { createElement } from 'react';
-import { IncidentNoticeEmail, type IncidentNoticeEmailProps } from '../../emails/incident-notice.js';
-import { incidentNoticeText } from './incident-notice-text.js';
-import { parseIncidentNoticeProps, TemplateError } from './props.js';
+import { z } from 'zod';
+import { resolveLocale } from '../../emails/i18n/index.js';
+import { canonicalJson } from '../lib/canonical-json.js';
+import {
+  type PreparedEmail,
+  prepareEmail,
+  type RecipientValues,
+  type RenderedEmail,
+  renderFull,
+  shapeOf,
+} from './personalise.js';
+import { isTemplateName, registry, resolveVariant, type TemplateDefinition } from './registry.js';
+import { recipientShape, schemas } from './schemas.js';
 
-export { TemplateError } from './props.js';
+export type { PreparedEmail, RecipientValues, RenderedEmail } from './personalise.js';
+export { escapeHtml, prepareEmail } from './personalise.js';
+export {
+  isTemplateName,
+  type RecipientField,
+  registry,
+  resolveVariant,
+  type TemplateName,
+  templateNames,
+} from './registry.js';
 
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
-
-/** The props that differ per recipient; everything else is rendered once per (version, segment). */
-export type RecipientField = 'customerName' | 'contactName' | 'unsubscribeUrl' | 'reason';
-export type SharedNoticeProps = Omit<IncidentNoticeEmailProps, RecipientField>;
-export type RecipientNoticeProps = Pick<IncidentNoticeEmailProps, RecipientField>;
-
-export interface PreparedNotice {
-  subject: string;
-  /** Pure string substitution: cheap enough to run for every recipient of a 100-message batch. */
-  personalise(recipient: RecipientNoticeProps): RenderedEmail;
-}
-
-/**
- * The subject names the incident but not its status, so every update of one incident has the same
- * subject: Gmail only threads messages whose subjects match, and the References header alone is not
- * enough there. The status leads the preheader instead, which inboxes show right after the subject.
- */
-export function incidentNoticeSubject(title: string): string {
-  return `Incident: ${title.replace(/\s+/g, ' ').trim()}`;
-}
-
-const htmlEscapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => htmlEscapes[c] ?? c);
-
-/**
- * Renders the template once with random placeholder words in the recipient fields, then personalises
- * by substituting escaped values. The placeholders are alphanumeric so React's escaping leaves them
- * intact, and random per call so no copy a person wrote can collide with them.
- */
-export async function prepareIncidentNotice(shared: SharedNoticeProps): Promise<PreparedNotice> {
-  const nonce = randomBytes(8).toString('hex');
-  const placeholder = (name: string) => `cdx${nonce}${name}x`;
-  const slots = {
-    greetingName: placeholder('greetingname'),
-    unsubscribeUrl: placeholder('unsubscribeurl'),
-    reason: placeholder('reason'),
-  };
-  // The greeting is "Hello <contact>," or "Hello <customer> team,": one slot covers both forms.
-  const templateProps: IncidentNoticeEmailProps = {
-    ...shared,
-    contactName: slots.greetingName,
-    customerName: '',
-    unsubscribeUrl: slots.unsubscribeUrl,
-    reason: slots.reason,
-  };
-  const html = await render(createElement(IncidentNoticeEmail, templateProps));
-  const text = incidentNoticeText(templateProps);
-  const subject = incidentNoticeSubject(shared.title);
-  return {
-    subject,
-    personalise(recipient) {
-      const values = {
-        greetingName: recipient.contactName?.trim() || `${recipient.customerName} team`,
-        unsubscribeUrl: recipient.unsubscribeUrl,
-        reason: recipient.reason,
-      };
-      let outHtml = html;
-      let outText = text;
-      for (const key of Object.keys(slots) as (keyof typeof slots)[]) {
-        outHtml = outHtml.split(slots[key]).join(escapeHtml(values[key]));
-        outText = outText.split(slots[key]).join(values[key]);
-      }
-      return { subject, html: outHtml, text: outText };
-    },
-  };
-}
-
-/** One recipient's finished e-mail; the same bytes as `prepareIncidentNotice(...).personalise(...)`. */
-export async function renderIncidentNotice(props: IncidentNoticeEmailProps): Promise<RenderedEmail> {
-  const { customerName, contactName, unsubscribeUrl, reason, ...shared } = props;
-  const prepared = await prepareIncidentNotice(shared);
-  return prepared.personalise({ customerName, contactName, unsubscribeUrl, reason });
-}
-
-/** Template names a communication version may name; the registry the send worker renders through. */
-export const templateNames = ['incident-notice'] as const;
-export type TemplateName = (typeof templateNames)[number];
-
-const preparedCache = new Map<string, Promise<PreparedNotice>>();
-const PREPARED_CACHE_SIZE = 64;
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+/** A stored version's props could not be rendered: the content needs fixing, retrying will not help. */
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
   }
-  return JSON.stringify(value);
 }
 
-/** Renders once per distinct shared content; a batch of 100 recipients costs one React render. */
-function preparedFor(shared: SharedNoticeProps): Promise<PreparedNotice> {
-  const key = canonicalJson(shared);
-  let prepared = preparedCache.get(key);
-  if (prepared) {
-    preparedCache.delete(key);
-  } else {
-    prepared = prepareIncidentNotice(shared);
-    prepared.catch(() => preparedCache.delete(key));
+export interface RenderOptions {
+  /**
+   * The segment's `template` field (or a bare variant name): picks `affected-enterprise`, `affected`
+   * or `unaffected` copy. Default: the `variant` prop, else `affected`.
+   */
+  variant?: string | null | undefined;
+  /**
+   * The recipient's locale, the contact's if set, else the customer's (`de`, `de-AT`, …). Default:
+   * the version's `lang` prop, else English.
+   */
+  locale?: string | null | undefined;
+}
+
+interface Parsed {
+  def: TemplateDefinition;
+  shared: Record<string, unknown>;
+  recipient: RecipientValues;
+  /** The version's own subject, used when the recipient reads the language it was written in. */
+  subject: string | undefined;
+}
+
+function parse(template: string, input: Record<string, unknown>, options: RenderOptions): Parsed {
+  if (!isTemplateName(template)) throw new TemplateError(`unknown template ${JSON.stringify(template)}`);
+  const def = registry[template];
+  const parsed = schemas[template].safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(props)'}: ${i.message}`);
+    throw new TemplateError(`${template} props are invalid: ${problems.join('; ')}`);
   }
-  preparedCache.set(key, prepared); // re-insert: Map order doubles as least-recently-used order
-  if (preparedCache.size > PREPARED_CACHE_SIZE) preparedCache.delete(preparedCache.keys().next().value!);
-  return prepared;
+  const versionLang = typeof input.lang === 'string' ? input.lang : undefined;
+  const locale = resolveLocale(options.locale ?? versionLang);
+  const variant = resolveVariant(options.variant ?? (input.variant as string | undefined));
+  const all: Record<string, unknown> = { ...parsed.data, lang: locale };
+  if (def.variants.includes(variant)) all.variant = variant;
+  const shared: Record<string, unknown> = {};
+  const recipient: RecipientValues = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (value === undefined) continue;
+    if ((def.recipientFields as readonly string[]).includes(key)) {
+      recipient[key as keyof RecipientValues] = value as string;
+    } else shared[key] = value;
+  }
+  const subject =
+    !def.ownsSubject &&
+    typeof input.subject === 'string' &&
+    input.subject.trim() &&
+    locale === resolveLocale(versionLang)
+      ? input.subject.replace(/\s+/g, ' ').trim()
+      : undefined;
+  return { def, shared, recipient, subject };
+}
+
+interface SharedEntry {
+  parsed: Omit<Parsed, 'recipient'>;
+  byShape: Map<string, Promise<PreparedEmail>>;
+}
+
+const sharedCache = new Map<string, SharedEntry>();
+const SHARED_CACHE_SIZE = 128;
+const recipientSchema = z.object(recipientShape).partial();
+const requiredRecipientFields = ['customerName', 'unsubscribeUrl'] as const;
+
+function lookup(key: string): SharedEntry | undefined {
+  const entry = sharedCache.get(key);
+  if (entry) {
+    sharedCache.delete(key);
+    sharedCache.set(key, entry); // re-insert: Map order doubles as least-recently-used order
+  }
+  return entry;
+}
+
+function remember(key: string, entry: SharedEntry): void {
+  sharedCache.set(key, entry);
+  if (sharedCache.size > SHARED_CACHE_SIZE) sharedCache.delete(sharedCache.keys().next().value!);
 }
 
 /**
- * Renders a stored communication version for one recipient. `props` is the version's JSON props plus
- * the recipient fields (`customerName`, `contactName?`, `unsubscribeUrl`, `reason?`); a `subject` prop
- * (the version's subject) overrides the default and a `body` prop (a staff edit) overrides `message`.
- * Throws `TemplateError` for an unknown template or invalid props: retrying cannot fix either.
+ * Renders a stored communication version for one recipient by render-once personalisation. `props` is
+ * the version's JSON props plus the recipient fields (`customerName`, `contactName?`,
+ * `unsubscribeUrl`, `reason?`, `accountManager?`); a `subject` prop (the version's subject) overrides
+ * the catalogue's subject for readers of the version's language, and a `body` prop (a staff edit)
+ * overrides `message`. Throws `TemplateError` for an unknown template or invalid props.
+ *
+ * The first recipient of a (template, shared content, variant, locale) validates everything and
+ * renders once per recipient shape (which optional fields are present); later recipients only have
+ * their own fields cleaned and substituted.
  */
 export async function renderCommunication(
   template: string,
   props: Record<string, unknown>,
+  options: RenderOptions = {},
 ): Promise<RenderedEmail> {
-  if (template !== 'incident-notice') throw new TemplateError(`unknown template ${JSON.stringify(template)}`);
-  const { props: parsed, subject } = parseIncidentNoticeProps(props);
-  const { customerName, contactName, unsubscribeUrl, reason, ...shared } = parsed;
-  const rendered = (await preparedFor(shared)).personalise({
-    customerName,
-    contactName,
-    unsubscribeUrl,
-    reason,
-  });
-  return subject ? { ...rendered, subject } : rendered;
+  const fields = isTemplateName(template) ? (registry[template].recipientFields as readonly string[]) : [];
+  const sharedInput: Record<string, unknown> = {};
+  const recipientInput: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (fields.includes(k)) recipientInput[k] = v;
+    else sharedInput[k] = v;
+  }
+  const key = `${template}|${options.variant ?? ''}|${options.locale ?? ''}|${canonicalJson(sharedInput)}`;
+  let entry = lookup(key);
+  let recipient: RecipientValues;
+  if (entry) {
+    const cleaned = recipientSchema.safeParse(recipientInput);
+    const complete =
+      cleaned.success && requiredRecipientFields.every((f) => !fields.includes(f) || cleaned.data[f]);
+    // Invalid recipient values: the full parse reports them precisely (and throws).
+    recipient = complete
+      ? Object.fromEntries(Object.entries(cleaned.data).filter(([, v]) => v !== undefined))
+      : parse(template, props, options).recipient;
+  } else {
+    const { recipient: r, ...parsed } = parse(template, props, options);
+    recipient = r;
+    entry = { parsed, byShape: new Map() };
+    remember(key, entry);
+  }
+  const shape = shapeOf(entry.parsed.def.recipientFields, recipient);
+  const shapeKey = shape.join(',');
+  let prepared = entry.byShape.get(shapeKey);
+  if (!prepared) {
+    prepared = prepareEmail(entry.parsed.def, entry.parsed.shared, shape);
+    const failed = entry.byShape;
+    prepared.catch(() => failed.delete(shapeKey));
+    entry.byShape.set(shapeKey, prepared);
+  }
+  const rendered = (await prepared).personalise(recipient);
+  return entry.parsed.subject ? { ...rendered, subject: entry.parsed.subject } : rendered;
+}
+
+/** The same e-mail as `renderCommunication`, rendered in full for this one recipient (no cache). */
+export async function renderEmail(
+  template: string,
+  props: Record<string, unknown>,
+  options: RenderOptions = {},
+): Promise<RenderedEmail> {
+  const parsed = parse(template, props, options);
+  const rendered = await renderFull(parsed.def, { ...parsed.shared, ...parsed.recipient });
+  return parsed.subject ? { ...rendered, subject: parsed.subject } : rendered;
+}
+
+/** Empties the render-once cache (tests and benchmarks measure cold renders with it). */
+export function clearRenderCache(): void {
+  sharedCache.clear();
 }

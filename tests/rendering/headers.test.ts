@@ -91,10 +91,10 @@ describe('threadingHeaders', () => {
     expect(threadingHeaders('<a@x.example>', [])).toEqual({ 'Message-ID': '<a@x.example>' });
   });
 
-  it('replies to the latest and references the whole thread', () => {
+  it('answers the first message and references the whole thread', () => {
     expect(threadingHeaders('<c@x.example>', ['<a@x.example>', '<b@x.example>'])).toEqual({
       'Message-ID': '<c@x.example>',
-      'In-Reply-To': '<b@x.example>',
+      'In-Reply-To': '<a@x.example>',
       References: '<a@x.example> <b@x.example>',
     });
   });

@@ -1,0 +1,226 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { affectedContactsPage } from '../audience/affected.js';
+import { domainOf } from '../config.js';
+import {
+  communications,
+  communicationVersions,
+  contacts,
+  customers,
+  incidents,
+  messages,
+  segments,
+} from '../db/schema.js';
+import { type ComposeRecipient, composeEmail } from '../delivery/compose.js';
+import { threadOf } from '../delivery/threading.js';
+import type { OutgoingEmail } from '../delivery/transports/transport.js';
+import type { AppDeps } from '../deps.js';
+import { notFound } from '../http/errors.js';
+import { resolveVariant } from '../rendering/render.js';
+
+export interface PreviewQuery {
+  /** Preview as this contact (e-mail address); default: a representative recipient. */
+  contact?: string | undefined;
+  /** Preview with this segment's variant; default: the communication's own segment. */
+  segment?: string | undefined;
+}
+
+export interface PreviewResult {
+  email: OutgoingEmail;
+  /** No message row exists for this recipient yet, so the Message-ID and reply token are stand-ins. */
+  placeholderMessageId: boolean;
+  /** No real contact was available; a made-up sample recipient was used. */
+  sample: boolean;
+  contact: { id: string; email: string; name: string | null; customer: string };
+  locale: string | null;
+  variant: string;
+  segment: string;
+}
+
+interface Candidate {
+  contactId: string;
+  email: string;
+  name: string | null;
+  locale: string | null;
+  customerName: string;
+  attributes: Record<string, unknown>;
+}
+
+const candidateColumns = {
+  contactId: contacts.id,
+  email: contacts.email,
+  name: contacts.name,
+  contactLocale: contacts.locale,
+  customerLocale: customers.locale,
+  customerName: customers.name,
+  attributes: customers.attributes,
+};
+
+type CandidateRow = {
+  contactId: string;
+  email: string;
+  name: string | null;
+  contactLocale: string | null;
+  customerLocale: string | null;
+  customerName: string;
+  attributes: Record<string, unknown>;
+};
+
+const toCandidate = (r: CandidateRow): Candidate => ({
+  contactId: r.contactId,
+  email: r.email,
+  name: r.name,
+  locale: r.contactLocale ?? r.customerLocale,
+  customerName: r.customerName,
+  attributes: r.attributes,
+});
+
+/** Where the enterprise variant finds the account's contact person. */
+export function accountManagerOf(attributes: Record<string, unknown>): string | null {
+  const value = attributes.account_manager ?? attributes.accountManager;
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
+    return (value as { name: string }).name;
+  }
+  return null;
+}
+
+const SAMPLE: Candidate = {
+  contactId: 'con_sample',
+  email: 'alex@example.com',
+  name: 'Alex Example',
+  locale: null,
+  customerName: 'Example Customer',
+  attributes: {},
+};
+
+/**
+ * What one recipient of a communication would get, composed by the same code path as sending. The
+ * recipient is the named contact, else the first who already has a message row, else the first
+ * contact the incident affects, else a made-up sample (flagged).
+ */
+export async function previewCommunication(
+  deps: Pick<AppDeps, 'database' | 'config' | 'signingSecret'>,
+  id: string,
+  query: PreviewQuery,
+): Promise<PreviewResult> {
+  const { db } = deps.database;
+  const [communication] = await db.select().from(communications).where(eq(communications.id, id));
+  if (!communication) throw notFound('Communication', id);
+  const [version] = await db
+    .select()
+    .from(communicationVersions)
+    .where(
+      and(
+        eq(communicationVersions.communicationId, id),
+        eq(communicationVersions.version, communication.currentVersion),
+      ),
+    );
+  if (!version) throw notFound('Communication version', `${id} v${communication.currentVersion}`);
+
+  const segmentKey = query.segment ?? communication.segment;
+  const [segment] = await db.select().from(segments).where(eq(segments.key, segmentKey));
+  const knownVariant = resolveVariant(segmentKey) === segmentKey;
+  if (query.segment && !segment && !knownVariant) throw notFound('Segment', query.segment);
+  const variant = resolveVariant(segment?.template ?? segmentKey);
+
+  let candidate: Candidate | undefined;
+  let sample = false;
+  if (query.contact) {
+    const rows = await db
+      .select({ ...candidateColumns, messageId: messages.id })
+      .from(contacts)
+      .innerJoin(customers, eq(customers.id, contacts.customerId))
+      .leftJoin(
+        messages,
+        and(eq(messages.contactId, contacts.id), eq(messages.communicationId, communication.id)),
+      )
+      .where(and(eq(contacts.email, query.contact.trim().toLowerCase()), isNull(contacts.removedAt)))
+      .orderBy(asc(contacts.id));
+    const row = rows.find((r) => r.messageId) ?? rows[0];
+    if (!row) throw notFound('Contact', query.contact);
+    candidate = toCandidate(row);
+  } else {
+    const [row] = await db
+      .select(candidateColumns)
+      .from(messages)
+      .innerJoin(contacts, eq(contacts.id, messages.contactId))
+      .innerJoin(customers, eq(customers.id, messages.customerId))
+      .where(eq(messages.communicationId, communication.id))
+      .orderBy(asc(messages.id))
+      .limit(1);
+    candidate = row ? toCandidate(row) : await firstAffected(deps, communication.incidentId);
+  }
+  if (!candidate) {
+    candidate = SAMPLE;
+    sample = true;
+  }
+
+  const [message] = sample
+    ? []
+    : await db
+        .select({ id: messages.id, header: messages.messageIdHeader })
+        .from(messages)
+        .where(
+          and(eq(messages.communicationId, communication.id), eq(messages.contactId, candidate.contactId)),
+        );
+  const thread = sample
+    ? []
+    : ((
+        await threadOf(db, {
+          incidentId: communication.incidentId,
+          contactIds: [candidate.contactId],
+          excludeCommunicationId: communication.id,
+        })
+      ).get(candidate.contactId) ?? []);
+  const recipient: ComposeRecipient = {
+    messageId: message?.id ?? `preview_${communication.id}`,
+    messageIdHeader: message?.header ?? `preview.${communication.id}@${domainOf(communication.from)}`,
+    email: candidate.email,
+    contactId: candidate.contactId,
+    contactName: candidate.name,
+    customerName: candidate.customerName,
+    locale: candidate.locale,
+    variant,
+    accountManager: accountManagerOf(candidate.attributes),
+    thread,
+  };
+  const email = await composeEmail(deps, { communication, version, recipient });
+  return {
+    email,
+    placeholderMessageId: !message,
+    sample,
+    contact: {
+      id: candidate.contactId,
+      email: candidate.email,
+      name: candidate.name,
+      customer: candidate.customerName,
+    },
+    locale: candidate.locale,
+    variant,
+    segment: segmentKey,
+  };
+}
+
+async function firstAffected(
+  deps: Pick<AppDeps, 'database'>,
+  incidentId: string,
+): Promise<Candidate | undefined> {
+  const { db } = deps.database;
+  const [incident] = await db.select().from(incidents).where(eq(incidents.id, incidentId));
+  if (!incident) return undefined;
+  const [first] = await affectedContactsPage(db, {
+    regions: incident.regions,
+    components: incident.components,
+    limit: 1,
+  });
+  if (!first) return undefined;
+  const [customer] = await db.select().from(customers).where(eq(customers.id, first.customerId));
+  return {
+    contactId: first.contactId,
+    email: first.email,
+    name: first.name,
+    locale: first.locale,
+    customerName: first.customerName,
+    attributes: customer?.attributes ?? {},
+  };
+}

@@ -1,0 +1,43 @@
+import { and, asc, eq, inArray, isNotNull, ne } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { communications, messages } from '../db/schema.js';
+
+export interface ThreadQuery {
+  incidentId: string;
+  contactIds: readonly string[];
+  /** Leave out this communication's own messages (a retry must not reference itself). */
+  excludeCommunicationId?: string;
+  /** Only messages sent before this moment (previews of older communications). */
+  before?: Date;
+}
+
+/**
+ * Message-IDs (`message_id_header`, no angle brackets) of e-mails already sent about one incident to
+ * each contact, oldest first: what `compose` needs for `In-Reply-To`/`References`. Apologies are left
+ * out: a personal letter from an executive starts its own conversation. One query per batch.
+ */
+export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
+  if (query.contactIds.length === 0) return result;
+  const rows = await db
+    .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
+    .from(messages)
+    .innerJoin(communications, eq(communications.id, messages.communicationId))
+    .where(
+      and(
+        eq(communications.incidentId, query.incidentId),
+        ne(communications.kind, 'apology'),
+        inArray(messages.contactId, [...query.contactIds]),
+        isNotNull(messages.sentAt),
+        query.excludeCommunicationId ? ne(messages.communicationId, query.excludeCommunicationId) : undefined,
+      ),
+    )
+    .orderBy(asc(messages.sentAt), asc(messages.id));
+  for (const row of rows) {
+    if (query.before && row.sentAt && row.sentAt >= query.before) continue;
+    const list = result.get(row.contactId) ?? [];
+    list.push(row.header);
+    result.set(row.contactId, list);
+  }
+  return result;
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { render } from '@react-email/render';
+import { createElement } from 'react';
+import { documentText } from '../../emails/components/document-text.js';
+import type { RecipientField, TemplateDefinition } from './registry.js';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export type RecipientValues = Partial<Record<RecipientField, string | undefined>>;
+
+export interface PreparedEmail {
+  subject: string;
+  /** Pure string work: cheap enough to run for every recipient of a batch. */
+  personalise(recipient: RecipientValues): RenderedEmail;
+}
+
+/** Exactly React DOM's text and attribute escaping, so substitution matches a full render. */
+const htmlEscapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+};
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => htmlEscapes[c] ?? c);
+
+/** A finished string cut at its slots: `parts[0] slot[0] parts[1] … parts[n]`. */
+interface Compiled {
+  parts: string[];
+  slots: number[];
+}
+
+function compile(source: string, pattern: RegExp): Compiled {
+  const parts: string[] = [];
+  const slots: number[] = [];
+  let last = 0;
+  for (const match of source.matchAll(pattern)) {
+    parts.push(source.slice(last, match.index));
+    slots.push(Number(match[1]));
+    last = match.index + match[0].length;
+  }
+  parts.push(source.slice(last));
+  return { parts, slots };
+}
+
+function fill({ parts, slots }: Compiled, values: readonly string[]): string {
+  let out = parts[0]!;
+  for (let i = 0; i < slots.length; i++) out += values[slots[i]!]! + parts[i + 1]!;
+  return out;
+}
+
+/** Which optional recipient fields are present: each combination is rendered (and cached) once. */
+export function shapeOf(fields: readonly RecipientField[], recipient: RecipientValues): RecipientField[] {
+  return fields.filter((field) => recipient[field] !== undefined);
+}
+
+/**
+ * Renders a template once with random placeholder words in the recipient fields present in `shape`,
+ * then personalises by substituting values: HTML-escaped in the HTML, raw in the text. Placeholders
+ * are alphanumeric so React leaves them intact, and random per call so no copy a person wrote can
+ * collide with them. Templates insert recipient fields verbatim, so the result is byte-identical to a
+ * full render (the property test in tests/rendering proves it).
+ */
+export async function prepareEmail(
+  def: TemplateDefinition,
+  shared: Record<string, unknown>,
+  shape: readonly RecipientField[],
+): Promise<PreparedEmail> {
+  const nonce = randomBytes(8).toString('hex');
+  const slotProps: Record<string, string> = {};
+  shape.forEach((field, i) => {
+    slotProps[field] = `cdx${nonce}${i}x`;
+  });
+  const props = { ...shared, ...slotProps };
+  const doc = def.doc(props);
+  const html = await render(createElement(def.component, props));
+  const pattern = new RegExp(`cdx${nonce}(\\d+)x`, 'g');
+  const compiledHtml = compile(html, pattern);
+  const compiledText = compile(documentText(doc), pattern);
+  const compiledSubject = compile(doc.subject, pattern);
+  return {
+    subject: doc.subject,
+    personalise(recipient) {
+      const raw = shape.map((field) => recipient[field] ?? '');
+      return {
+        subject: fill(compiledSubject, raw),
+        html: fill(compiledHtml, raw.map(escapeHtml)),
+        text: fill(compiledText, raw),
+      };
+    },
+  };
+}
+
+/** One recipient rendered in full, no substitution: the reference the property test compares with. */
+export async function renderFull(
+  def: TemplateDefinition,
+  props: Record<string, unknown>,
+): Promise<RenderedEmail> {
+  const doc = def.doc(props);
+  return {
+    subject: doc.subject,
+    html: await render(createElement(def.component, props)),
+    text: documentText(doc),
+  };
+}

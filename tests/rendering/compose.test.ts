@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { type ComposeInput, composeEmail } from '../../src/delivery/compose.js';
+import { testConfig } from '../support/deps.js';
+
+const config = testConfig();
+const deps = { config, signingSecret: Buffer.from('s'.repeat(32)) };
+const now = new Date('2017-05-15T14:05:00Z');
+
+const communication: ComposeInput['communication'] = {
+  id: 'com_1',
+  incidentId: 'inc_1',
+  eventId: null,
+  kind: 'notice',
+  segment: 'affected',
+  status: 'sending',
+  senderUserId: null,
+  from: 'Acme Status <status@acme.example>',
+  currentVersion: 1,
+  recipients: 1,
+  sendAt: now,
+  fanoutEnqueuedAt: null,
+  fanoutCompletedAt: null,
+  createdAt: now,
+  updatedAt: now,
+};
+const version: ComposeInput['version'] = {
+  id: 'ver_1',
+  communicationId: 'com_1',
+  version: 1,
+  template: 'incident-notice',
+  subject: 'Acme incident: Errors loading the help desk',
+  body: null,
+  props: {
+    title: 'Errors loading the help desk',
+    status: 'identified',
+    severity: 'major',
+    message: 'We found the cause.',
+    startedAt: '2017-05-15T14:00:00Z',
+    companyName: 'Acme',
+  },
+  contentHash: 'x',
+  createdBy: 'system',
+  createdAt: now,
+};
+const recipient: ComposeInput['recipient'] = {
+  messageId: 'msg_3',
+  email: 'dana@globex.example',
+  messageIdHeader: 'msg_3@acme.example',
+  contactId: 'con_1',
+  contactName: 'Dana',
+  customerName: 'Globex',
+};
+
+describe('composeEmail', () => {
+  it('threads later e-mails under the first one with a stable subject', async () => {
+    const email = await composeEmail(deps, {
+      communication,
+      version,
+      recipient: { ...recipient, thread: ['msg_1@acme.example', '<msg_2@acme.example>'] },
+    });
+    expect(email.headers).toMatchObject({
+      'Message-ID': '<msg_3@acme.example>',
+      'In-Reply-To': '<msg_1@acme.example>',
+      References: '<msg_1@acme.example> <msg_2@acme.example>',
+    });
+    expect(email.subject).toBe('Acme incident: Errors loading the help desk');
+  });
+
+  it('starts a new conversation for the first e-mail and for an executive letter', async () => {
+    const first = await composeEmail(deps, { communication, version, recipient });
+    expect(first.headers['In-Reply-To']).toBeUndefined();
+    const letter = await composeEmail(deps, {
+      communication: { ...communication, kind: 'apology' },
+      version: {
+        ...version,
+        template: 'executive-apology',
+        subject: 'About the outages',
+        props: { body: 'I am sorry.', sender: { name: 'Jordan Lee', title: 'CEO' }, companyName: 'Acme' },
+      },
+      recipient: { ...recipient, thread: ['msg_1@acme.example'] },
+    });
+    expect(letter.headers.References).toBeUndefined();
+    expect(letter.subject).toBe('About the outages');
+  });
+
+  it('writes in the recipient’s language and segment variant', async () => {
+    const email = await composeEmail(deps, {
+      communication,
+      version,
+      recipient: { ...recipient, locale: 'de-DE', variant: 'affected-enterprise', accountManager: 'Sam' },
+    });
+    expect(email.subject).toBe('Acme Störung: Errors loading the help desk');
+    expect(email.text).toContain('Hallo Dana,');
+    expect(email.text).toContain('Sam, Ihre persönliche Ansprechperson');
+  });
+});
