@@ -66,6 +66,7 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  CANDOR_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   CANDOR_FLAP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(30),
   CANDOR_UPTIMEROBOT_MONITORS: z
     .string()
@@ -121,6 +122,11 @@ export interface Config {
   smtpInboundPort: number | undefined;
   bodyLimitBytes: number;
   sweepIntervalSeconds: number;
+  /**
+   * How long a worker holds a job before others may take it over; a killed worker's jobs are retried
+   * after about this long.
+   */
+  jobLockSeconds: number;
   /** Outages of one monitor closer together than this form a series ("3rd disruption today"). */
   flapWindowMinutes: number;
   /** Uptime Robot monitor id → what it watches, since its alerts name neither components nor regions. */
@@ -213,6 +219,7 @@ export function loadConfig(
     smtpInboundPort: e.CANDOR_SMTP_INBOUND_PORT,
     bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
     sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
+    jobLockSeconds: e.CANDOR_JOB_LOCK_SECONDS,
     flapWindowMinutes: e.CANDOR_FLAP_WINDOW_MINUTES,
     uptimeRobotMonitors: e.CANDOR_UPTIMEROBOT_MONITORS,
     lintConfigPath: e.CANDOR_LINT_CONFIG,

@@ -340,6 +340,26 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * One provider batch, frozen before its first attempt: a retry re-sends these exact e-mails under the same
+ * key (the provider's idempotency key), so a lost answer never becomes a second, different e-mail.
+ */
+export const sendBatches = pgTable(
+  'send_batches',
+  {
+    key: text('key').primaryKey(),
+    communicationId: text('communication_id')
+      .notNull()
+      .references(() => communications.id, { onDelete: 'cascade' }),
+    messageIds: text('message_ids').array().notNull(),
+    payload: jsonb('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    firstAttemptAt: at('first_attempt_at').notNull().defaultNow(),
+    completedAt: at('completed_at'),
+  },
+  (t) => [index('send_batches_open_idx').on(t.completedAt, t.firstAttemptAt)],
+);
+
 /** Finished MIME messages kept by the `outbox` transport, like a local mail catcher. */
 export const outboxMessages = pgTable(
   'outbox_messages',

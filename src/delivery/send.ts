@@ -1,12 +1,16 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { getSegment } from '../audience/segment-audience.js';
-import { accountManagerOf } from '../communications/preview.js';
-import { communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
+import { communications, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
-import { composeEmail } from './compose.js';
+import { composeBatch } from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
-import { threadOf } from './threading.js';
-import type { SendOutcome } from './transports/transport.js';
+import { recordOutcomes, settleClaimed } from './outcomes.js';
+import type { OutgoingEmail } from './transports/transport.js';
+
+/**
+ * How long a batch may be retried under its idempotency key. Resend keeps keys for 24 hours; after that
+ * a retry could deliver a second copy, so a batch still in doubt goes to a person instead.
+ */
+export const IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
 
 export interface SendJobInput {
   communicationId: string;
@@ -15,18 +19,21 @@ export interface SendJobInput {
   batchKey: string;
 }
 
-export type SendResult = { kind: 'skipped'; reason: string } | { kind: 'sent'; sent: number; failed: number };
+export type SendResult =
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'needs_review'; messages: number }
+  | { kind: 'sent'; sent: number; failed: number };
+
+type Deps = Pick<AppDeps, 'database' | 'transport' | 'config' | 'signingSecret' | 'metrics'>;
 
 /**
- * Sends one batch. Rows are claimed first (`queued` → `sending`, stamped with the batch key) so that no
- * other job can send them; a retry of this same job may, and it uses the same idempotency key, so the
- * provider deduplicates a batch whose answer was lost. Batch-level transport errors propagate to the
- * worker, which decides between rate-limit pauses, backoff and giving up.
+ * Sends one batch. Rows are claimed first (`queued` → `sending`, stamped with the batch key) so no other
+ * job can send them; the e-mails are then frozen in `send_batches` before the first provider call, and
+ * every retry of this job re-sends exactly those bytes under the same idempotency key, so the provider
+ * replays a batch whose answer was lost instead of delivering it twice. Batch-level transport errors
+ * propagate to the worker, which decides between a rate-limit pause, backoff and giving up.
  */
-export async function runSend(
-  deps: Pick<AppDeps, 'database' | 'transport' | 'config' | 'signingSecret' | 'metrics'>,
-  input: SendJobInput,
-): Promise<SendResult> {
+export async function runSend(deps: Deps, input: SendJobInput, now = new Date()): Promise<SendResult> {
   const { db } = deps.database;
   const [communication] = await db
     .select()
@@ -42,8 +49,8 @@ export async function runSend(
       status: 'sending',
       sendBatchKey: input.batchKey,
       attempts: sql`${messages.attempts} + 1`,
-      sendingAt: new Date(),
-      updatedAt: new Date(),
+      sendingAt: sql`coalesce(${messages.sendingAt}, now())`,
+      updatedAt: now,
     })
     .where(
       and(
@@ -57,100 +64,55 @@ export async function runSend(
     .returning({ id: messages.id });
   if (claimed.length === 0) return { kind: 'skipped', reason: 'nothing left to send in this batch' };
 
-  const [version] = await db
-    .select()
-    .from(communicationVersions)
-    .where(
-      and(
-        eq(communicationVersions.communicationId, communication.id),
-        eq(communicationVersions.version, communication.currentVersion),
-      ),
+  const batch = await frozenBatch(deps, communication, input.batchKey, claimed.map((c) => c.id).sort());
+  if (now.getTime() - batch.firstAttemptAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
+    await settleClaimed(
+      db,
+      input.batchKey,
+      'needs_review',
+      'in doubt beyond the provider idempotency window',
     );
-  if (!version)
-    throw new Error(`communication ${communication.id} has no version ${communication.currentVersion}`);
+    await db.update(sendBatches).set({ completedAt: now }).where(eq(sendBatches.key, input.batchKey));
+    await markSentIfFinished(deps, communication.id);
+    return { kind: 'needs_review', messages: claimed.length };
+  }
+  await db
+    .update(sendBatches)
+    .set({ attempts: sql`${sendBatches.attempts} + 1` })
+    .where(eq(sendBatches.key, input.batchKey));
 
-  const recipients = await db
-    .select({
-      messageId: messages.id,
-      email: messages.email,
-      messageIdHeader: messages.messageIdHeader,
-      contactId: contacts.id,
-      contactName: contacts.name,
-      customerName: customers.name,
-      locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
-      attributes: customers.attributes,
-    })
-    .from(messages)
-    .innerJoin(contacts, eq(contacts.id, messages.contactId))
-    .innerJoin(customers, eq(customers.id, messages.customerId))
-    .where(
-      inArray(
-        messages.id,
-        claimed.map((c) => c.id),
-      ),
-    )
-    .orderBy(messages.id);
-
-  const segment = await getSegment(db, communication.segment);
-  const threads = await threadOf(db, {
-    incidentId: communication.incidentId,
-    contactIds: recipients.map((r) => r.contactId),
-    excludeCommunicationId: communication.id,
-  });
-  const emails = await Promise.all(
-    recipients.map(({ attributes, ...recipient }) =>
-      composeEmail(deps, {
-        communication,
-        version,
-        recipient: {
-          ...recipient,
-          variant: segment?.template ?? null,
-          accountManager: accountManagerOf(attributes),
-          thread: threads.get(recipient.contactId) ?? [],
-        },
-      }),
-    ),
-  );
-  const outcomes = await deps.transport.sendBatch(emails, { idempotencyKey: input.batchKey });
-  const result = await recordOutcomes(deps, outcomes);
+  const outcomes = await deps.transport.sendBatch(batch.emails, { idempotencyKey: input.batchKey });
+  const result = await recordOutcomes(db, outcomes);
+  await db.update(sendBatches).set({ completedAt: new Date() }).where(eq(sendBatches.key, input.batchKey));
+  deps.metrics.emailsSent.inc({ transport: deps.transport.name }, result.sent);
+  if (result.failed) deps.metrics.emailsFailed.inc({ transport: deps.transport.name }, result.failed);
   await markSentIfFinished(deps, communication.id);
   return { kind: 'sent', ...result };
 }
 
-async function recordOutcomes(
-  deps: Pick<AppDeps, 'database' | 'transport' | 'metrics'>,
-  outcomes: SendOutcome[],
-): Promise<{ sent: number; failed: number }> {
+/** The batch's e-mails as first composed; composes and stores them when this is the first attempt. */
+async function frozenBatch(
+  deps: Deps,
+  communication: typeof communications.$inferSelect,
+  batchKey: string,
+  messageIds: string[],
+): Promise<{ emails: OutgoingEmail[]; firstAttemptAt: Date }> {
   const { db } = deps.database;
-  const now = new Date();
-  let sent = 0;
-  let failed = 0;
-  await db.transaction(async (tx) => {
-    for (const outcome of outcomes) {
-      if (outcome.ok) {
-        sent++;
-        await tx
-          .update(messages)
-          .set({ status: 'sent', providerId: outcome.providerId, sentAt: now, updatedAt: now, error: null })
-          .where(and(eq(messages.id, outcome.messageId), eq(messages.status, 'sending')));
-      } else {
-        failed++;
-        await tx
-          .update(messages)
-          .set({ status: 'failed', error: outcome.error.slice(0, 1000), updatedAt: now })
-          .where(and(eq(messages.id, outcome.messageId), eq(messages.status, 'sending')));
-      }
-    }
-  });
-  deps.metrics.emailsSent.inc({ transport: deps.transport.name }, sent);
-  if (failed) deps.metrics.emailsFailed.inc({ transport: deps.transport.name }, failed);
-  return { sent, failed };
+  const existing = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
+  if (existing[0])
+    return { emails: existing[0].payload as OutgoingEmail[], firstAttemptAt: existing[0].firstAttemptAt };
+  const emails = await composeBatch(deps, communication, messageIds);
+  await db
+    .insert(sendBatches)
+    .values({ key: batchKey, communicationId: communication.id, messageIds, payload: emails })
+    .onConflictDoNothing();
+  // Two attempts racing (a stalled job re-run) both compose; the stored copy is the one both send.
+  const [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
+  if (!stored) throw new Error(`send batch ${batchKey} vanished after insert`);
+  return { emails: stored.payload as OutgoingEmail[], firstAttemptAt: stored.firstAttemptAt };
 }
 
 /** Marks every message this batch claimed as failed (the batch can never succeed). */
 export async function failClaimedMessages(deps: Pick<AppDeps, 'database'>, batchKey: string, error: string) {
-  await deps.database.db
-    .update(messages)
-    .set({ status: 'failed', error: error.slice(0, 1000), updatedAt: new Date() })
-    .where(and(eq(messages.sendBatchKey, batchKey), eq(messages.status, 'sending')));
+  await settleClaimed(deps.database.db, batchKey, 'failed', error);
 }

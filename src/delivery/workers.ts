@@ -29,7 +29,16 @@ export interface RunningWorkers {
  */
 export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): RunningWorkers {
   const connection = createRedis(deps.config.redisUrl, 'worker');
-  const common = { connection, prefix: deps.config.queuePrefix };
+  const lockDuration = deps.config.jobLockSeconds * 1000;
+  // A killed worker's job is taken over after the lock lapses; a few stalls are allowed because the
+  // send path is safe to re-run (claims and frozen batches), and the sweeper catches the rest.
+  const common = {
+    connection,
+    prefix: deps.config.queuePrefix,
+    lockDuration,
+    stalledInterval: lockDuration,
+    maxStalledCount: 5,
+  };
 
   const fanout = new Worker<JobPayload<'fanout'>>(
     queueName('fanout', options.queueNamePrefix),

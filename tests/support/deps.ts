@@ -32,16 +32,21 @@ export function testConfig(env: Record<string, string> = {}): Config {
  */
 export async function createTestDeps(
   driver: Driver,
-  options: { env?: Record<string, string>; transport?: Transport } = {},
+  options: {
+    env?: Record<string, string>;
+    transport?: Transport;
+    /** `false` for tests whose workers run in another process: isolate with CANDOR_QUEUE_PREFIX instead. */
+    queueNamePrefix?: false;
+  } = {},
 ): Promise<TestDeps> {
   const config = testConfig(options.env);
   const database = await openTestDatabase(driver);
-  const queueNamePrefix = `t${randomBytes(5).toString('hex')}`;
+  const queueNamePrefix = options.queueNamePrefix === false ? '' : `t${randomBytes(5).toString('hex')}`;
   const deps = await createDeps({
     config,
     database,
     logger: pino({ level: config.logLevel }),
-    queueNamePrefix,
+    queueNamePrefix: queueNamePrefix || undefined,
     transport: options.transport,
     metrics: new Metrics({ defaultMetrics: false }),
   });

@@ -97,6 +97,10 @@ export class FakeResend {
   private drops = 0;
   private delayMs = 0;
   private quota: 'daily' | 'monthly' | null = null;
+  private held: { release: () => void } | undefined;
+  private heldArrived: (() => void) | undefined;
+  /** Called after an answer was written (fault tests kill the client right then). */
+  onAnswered: ((entry: FakeRequest) => void) | undefined;
 
   constructor(options: FakeResendOptions = {}) {
     this.apiKey = options.apiKey ?? 're_test_key';
@@ -177,6 +181,14 @@ export class FakeResend {
       status: null,
     };
     this.requests.push(entry);
+    if (this.holding) {
+      // Hold the request unprocessed; if its client dies meanwhile, drop it as never received.
+      await new Promise<void>((release) => {
+        this.held = { release };
+        this.heldArrived?.();
+      });
+      if (req.socket.destroyed) return;
+    }
     const answer = await this.answer(entry, header('authorization'), raw);
     if (this.drops > 0) {
       this.drops--;
@@ -185,7 +197,26 @@ export class FakeResend {
     }
     entry.status = answer.status;
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(JSON.stringify(answer.body));
+    res.end(JSON.stringify(answer.body), () => this.onAnswered?.(entry));
+  }
+
+  private holding = false;
+
+  /**
+   * Holds the next requests unprocessed until `release()`; resolves when one arrives. A request whose
+   * client went away while held is discarded: the provider never accepted it ("before the call").
+   */
+  holdRequests(): Promise<void> {
+    this.holding = true;
+    return new Promise((resolve) => {
+      this.heldArrived = resolve;
+    });
+  }
+
+  release(): void {
+    this.holding = false;
+    this.held?.release();
+    this.held = undefined;
   }
 
   private async answer(entry: FakeRequest, authorization: string | undefined, raw: string): Promise<Answer> {

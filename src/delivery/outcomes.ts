@@ -1,0 +1,42 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { messages } from '../db/schema.js';
+import type { SendOutcome } from './transports/transport.js';
+
+/**
+ * Records a batch's outcomes in one statement (`UPDATE … FROM (VALUES …)`) instead of one round trip per
+ * message: at 100 messages a batch this is most of the database time of a send. Only rows still in
+ * `sending` change, so a late duplicate answer cannot undo a webhook that already said `delivered`.
+ */
+export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new Date()) {
+  if (outcomes.length === 0) return { sent: 0, failed: 0 };
+  const rows = outcomes.map((o) =>
+    o.ok
+      ? sql`(${o.messageId}, 'sent', ${o.providerId}, null::text)`
+      : sql`(${o.messageId}, 'failed', null::text, ${o.error.slice(0, 1000)})`,
+  );
+  await db.execute(sql`
+    update ${messages} as m set
+      status = v.status,
+      provider_id = coalesce(v.provider_id, m.provider_id),
+      error = v.error,
+      sent_at = case when v.status = 'sent' then ${now.toISOString()}::timestamptz else m.sent_at end,
+      updated_at = ${now.toISOString()}::timestamptz
+    from (values ${sql.join(rows, sql`, `)}) as v(id, status, provider_id, error)
+    where m.id = v.id and m.status = 'sending'`);
+  const sent = outcomes.filter((o) => o.ok).length;
+  return { sent, failed: outcomes.length - sent };
+}
+
+/** Marks every message a batch claimed with a final state (permanent failure, or in doubt for review). */
+export async function settleClaimed(
+  db: Db,
+  batchKey: string,
+  status: 'failed' | 'needs_review',
+  error: string,
+) {
+  await db
+    .update(messages)
+    .set({ status, error: error.slice(0, 1000), updatedAt: new Date() })
+    .where(and(eq(messages.sendBatchKey, batchKey), eq(messages.status, 'sending')));
+}

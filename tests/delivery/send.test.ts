@@ -1,0 +1,104 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { communicationVersions, messages, sendBatches } from '../../src/db/schema.js';
+import { runFanout } from '../../src/delivery/fanout.js';
+import { IDEMPOTENCY_WINDOW_MS, runSend } from '../../src/delivery/send.js';
+import { ResendTransport } from '../../src/delivery/transports/resend.js';
+import { TransientTransportError } from '../../src/delivery/transports/transport.js';
+import { drivers } from '../support/database.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { FakeResend } from '../support/fake-resend.js';
+import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+
+describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (driver) => {
+  let deps: TestDeps;
+  let app: FastifyInstance;
+  let resend: FakeResend;
+  beforeAll(async () => {
+    resend = await new FakeResend({ rps: Number.POSITIVE_INFINITY }).start();
+    deps = await createTestDeps(driver, {
+      env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY },
+      transport: new ResendTransport({ apiKey: 're_test_key', baseUrl: resend.url }),
+    });
+    app = await buildApp(deps);
+    await seedAudience(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await deps.close();
+    await resend.close();
+  });
+
+  /** Plans and fans out a notice to Northwind's two contacts; returns what one send job would get. */
+  async function batchFor(ref: string) {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth,
+      payload: incidentEvent({ incident: { ref, components: ['helpdesk'] } }),
+    });
+    const communicationId = response.json().communications[0].id as string;
+    await runFanout(deps, communicationId);
+    await deps.queues.obliterate();
+    const rows = await deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.communicationId, communicationId));
+    return {
+      communicationId,
+      messageIds: rows.map((r) => r.id).sort(),
+      batchKey: `send-${communicationId}-test`,
+    };
+  }
+
+  it('re-sends the same bytes under the same key after a failure, even if the copy was edited meanwhile', async () => {
+    resend.reset();
+    const job = await batchFor('frozen');
+    resend.failNext(1, 500);
+    await expect(runSend(deps, job)).rejects.toBeInstanceOf(TransientTransportError);
+    await deps.database.db
+      .update(communicationVersions)
+      .set({ subject: 'An edit made after the first attempt' })
+      .where(eq(communicationVersions.communicationId, job.communicationId));
+
+    expect(await runSend(deps, job)).toEqual({ kind: 'sent', sent: 2, failed: 0 });
+    expect(resend.deliveries).toHaveLength(2);
+    expect(resend.deliveries.every((d) => d.subject.includes('Errors loading the help desk'))).toBe(true);
+    expect(new Set(resend.requests.map((r) => r.idempotencyKey))).toEqual(new Set([job.batchKey]));
+    const [batch] = await deps.database.db
+      .select()
+      .from(sendBatches)
+      .where(eq(sendBatches.key, job.batchKey));
+    expect(batch).toMatchObject({ attempts: 2, messageIds: job.messageIds });
+    expect(batch?.completedAt).not.toBeNull();
+
+    // A third run of the finished job finds nothing left to claim.
+    expect(await runSend(deps, job)).toMatchObject({ kind: 'skipped' });
+    expect(resend.deliveries).toHaveLength(2);
+  });
+
+  it('hands a batch still in doubt after the idempotency window to a person instead of resending', async () => {
+    resend.reset();
+    const job = await batchFor('in-doubt');
+    resend.dropNextAnswers(1);
+    await expect(runSend(deps, job)).rejects.toBeInstanceOf(TransientTransportError);
+    const requestsBefore = resend.requests.length;
+
+    const later = new Date(Date.now() + IDEMPOTENCY_WINDOW_MS + 60_000);
+    expect(await runSend(deps, job, later)).toEqual({ kind: 'needs_review', messages: 2 });
+    expect(resend.requests).toHaveLength(requestsBefore);
+    const rows = await deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.sendBatchKey, job.batchKey));
+    expect(rows.map((r) => r.status)).toEqual(['needs_review', 'needs_review']);
+    const detail = await app.inject({
+      method: 'GET',
+      url: `/v1/communications/${job.communicationId}`,
+      headers: auth,
+    });
+    expect(detail.json()).toMatchObject({ status: 'sent', counts: { needs_review: 2, sent: 0 } });
+  });
+});

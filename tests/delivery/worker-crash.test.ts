@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { communications, messages } from '../../src/db/schema.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { FakeResend } from '../support/fake-resend.js';
+import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+
+/**
+ * A worker process is SIGKILLed before, during and after its provider call; a second worker takes the
+ * job over once the lock lapses. Whatever the moment, the provider must see every recipient once.
+ * Needs PostgreSQL: an embedded PGlite database cannot be shared with another process.
+ */
+describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider call', () => {
+  let deps: TestDeps;
+  let app: FastifyInstance;
+  let resend: FakeResend;
+  const queuePrefix = `{t${randomBytes(4).toString('hex')}}`;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    resend = await new FakeResend({ rps: Number.POSITIVE_INFINITY }).start();
+    deps = await createTestDeps('postgres', {
+      env: {
+        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
+        CANDOR_QUEUE_PREFIX: queuePrefix,
+        RESEND_API_KEY: 're_test_key',
+        RESEND_BASE_URL: resend.url,
+      },
+      queueNamePrefix: false,
+    });
+    app = await buildApp(deps);
+    await seedAudience(app);
+  });
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await app.close();
+    await deps.close();
+    await resend.close();
+  });
+
+  function startWorker(): ChildProcess {
+    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/worker.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: deps.database.url!,
+        REDIS_URL: inject('redisUrl'),
+        CANDOR_QUEUE_PREFIX: queuePrefix,
+        RESEND_API_KEY: 're_test_key',
+        RESEND_BASE_URL: resend.url,
+        CANDOR_RESEND_RPS: '50',
+        CANDOR_JOB_LOCK_SECONDS: '2',
+        CANDOR_SWEEP_INTERVAL_SECONDS: '1',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    return child;
+  }
+
+  async function kill(child: ChildProcess) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Cross-process, so no worker events to await: a bounded check of the database. */
+  async function untilSent(communicationId: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [row] = await deps.database.db
+        .select()
+        .from(communications)
+        .where(eq(communications.id, communicationId));
+      if (row?.status === 'sent') return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`communication ${communicationId} was not sent within ${timeoutMs} ms`);
+  }
+
+  async function postNotice(ref: string): Promise<string> {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth,
+      payload: incidentEvent({ incident: { ref, components: ['helpdesk'] } }),
+    });
+    expect(response.statusCode).toBe(202);
+    return response.json().communications[0].id;
+  }
+
+  async function expectExactlyOnce(communicationId: string) {
+    const rows = await deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.communicationId, communicationId));
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+    const delivered = resend.deliveries.filter((d) =>
+      d.tags.some((t) => t.name === 'communication' && t.value === communicationId),
+    );
+    expect(delivered.map((d) => d.to[0]).sort()).toEqual(['cto@northwind.example', 'ops@northwind.example']);
+  }
+
+  it('before the call: the held request dies with the worker and is sent once by the next', async () => {
+    const arrived = resend.holdRequests();
+    const first = startWorker();
+    const communicationId = await postNotice('kill-before');
+    await arrived;
+    await kill(first);
+    resend.release();
+    startWorker();
+    await untilSent(communicationId);
+    await expectExactlyOnce(communicationId);
+  }, 60_000);
+
+  it('during the call: the provider accepted but the answer never reached anyone', async () => {
+    resend.delay(1_500);
+    const first = startWorker();
+    const communicationId = await postNotice('kill-during');
+    const requestsBefore = resend.requests.length;
+    while (resend.requests.length === requestsBefore) await new Promise((r) => setTimeout(r, 20));
+    await kill(first);
+    resend.delay(0);
+    startWorker();
+    await untilSent(communicationId);
+    await expectExactlyOnce(communicationId);
+  }, 60_000);
+
+  it('after the call: answered, then killed before or while recording it', async () => {
+    let first: ChildProcess | undefined;
+    resend.onAnswered = () => {
+      resend.onAnswered = undefined;
+      first?.kill('SIGKILL');
+    };
+    first = startWorker();
+    const communicationId = await postNotice('kill-after');
+    await new Promise((resolve) => first?.once('exit', resolve));
+    startWorker();
+    await untilSent(communicationId);
+    await expectExactlyOnce(communicationId);
+  }, 60_000);
+});
