@@ -341,8 +341,9 @@ export const messages = pgTable(
 );
 
 /**
- * One provider batch, frozen before its first attempt: a retry re-sends these exact e-mails under the same
- * key (the provider's idempotency key), so a lost answer never becomes a second, different e-mail.
+ * One provider batch, frozen before its first attempt (version and per-recipient inputs, see
+ * `BatchInputs`): a retry renders the same e-mails and sends them under the same key (the provider's
+ * idempotency key), so a lost answer never becomes a second, different e-mail.
  */
 export const sendBatches = pgTable(
   'send_batches',

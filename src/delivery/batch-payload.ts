@@ -3,35 +3,30 @@ import { getSegment } from '../audience/segment-audience.js';
 import { accountManagerOf } from '../communications/preview.js';
 import { type communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
-import { composeEmail } from './compose.js';
+import { type ComposeRecipient, composeEmail } from './compose.js';
 import { threadOf } from './threading.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
 type Communication = typeof communications.$inferSelect;
 
 /**
- * Composes the e-mails of one batch: the communication's current version rendered once per variant and
- * locale, personalised per recipient, threaded after what each contact already got about the incident.
+ * Everything that decides a batch's bytes besides the template code: the version and, per recipient,
+ * the names, locale, variant and thread. Frozen before the first attempt (a few hundred bytes per
+ * recipient rather than the rendered e-mails), so a retry renders exactly the same e-mails even if the
+ * copy was edited, a contact renamed or another update of the incident was sent meanwhile.
  */
-export async function composeBatch(
-  deps: Pick<AppDeps, 'database' | 'config' | 'signingSecret'>,
+export interface BatchInputs {
+  version: number;
+  recipients: ComposeRecipient[];
+}
+
+export async function gatherBatchInputs(
+  deps: Pick<AppDeps, 'database'>,
   communication: Communication,
   messageIds: string[],
-): Promise<OutgoingEmail[]> {
+): Promise<BatchInputs> {
   const { db } = deps.database;
-  const [version] = await db
-    .select()
-    .from(communicationVersions)
-    .where(
-      and(
-        eq(communicationVersions.communicationId, communication.id),
-        eq(communicationVersions.version, communication.currentVersion),
-      ),
-    );
-  if (!version)
-    throw new Error(`communication ${communication.id} has no version ${communication.currentVersion}`);
-
-  const recipients = await db
+  const rows = await db
     .select({
       messageId: messages.id,
       email: messages.email,
@@ -47,25 +42,40 @@ export async function composeBatch(
     .innerJoin(customers, eq(customers.id, messages.customerId))
     .where(inArray(messages.id, messageIds))
     .orderBy(messages.id);
-
   const segment = await getSegment(db, communication.segment);
   const threads = await threadOf(db, {
     incidentId: communication.incidentId,
-    contactIds: recipients.map((r) => r.contactId),
+    contactIds: rows.map((r) => r.contactId),
     excludeCommunicationId: communication.id,
   });
+  return {
+    version: communication.currentVersion,
+    recipients: rows.map(({ attributes, ...recipient }) => ({
+      ...recipient,
+      variant: segment?.template ?? null,
+      accountManager: accountManagerOf(attributes),
+      thread: threads.get(recipient.contactId) ?? [],
+    })),
+  };
+}
+
+/** Renders frozen inputs: rendered once per variant and locale, personalised per recipient. */
+export async function renderBatch(
+  deps: Pick<AppDeps, 'database' | 'config' | 'signingSecret'>,
+  communication: Communication,
+  inputs: BatchInputs,
+): Promise<OutgoingEmail[]> {
+  const [version] = await deps.database.db
+    .select()
+    .from(communicationVersions)
+    .where(
+      and(
+        eq(communicationVersions.communicationId, communication.id),
+        eq(communicationVersions.version, inputs.version),
+      ),
+    );
+  if (!version) throw new Error(`communication ${communication.id} has no version ${inputs.version}`);
   return Promise.all(
-    recipients.map(({ attributes, ...recipient }) =>
-      composeEmail(deps, {
-        communication,
-        version,
-        recipient: {
-          ...recipient,
-          variant: segment?.template ?? null,
-          accountManager: accountManagerOf(attributes),
-          thread: threads.get(recipient.contactId) ?? [],
-        },
-      }),
-    ),
+    inputs.recipients.map((recipient) => composeEmail(deps, { communication, version, recipient })),
   );
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { communications, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
-import { composeBatch } from './batch-payload.js';
+import { type BatchInputs, gatherBatchInputs, renderBatch } from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
 import { recordOutcomes, settleClaimed } from './outcomes.js';
 import type { OutgoingEmail } from './transports/transport.js';
@@ -28,8 +28,8 @@ type Deps = Pick<AppDeps, 'database' | 'transport' | 'config' | 'signingSecret' 
 
 /**
  * Sends one batch. Rows are claimed first (`queued` → `sending`, stamped with the batch key) so no other
- * job can send them; the e-mails are then frozen in `send_batches` before the first provider call, and
- * every retry of this job re-sends exactly those bytes under the same idempotency key, so the provider
+ * job can send them; the batch's inputs are then frozen in `send_batches` before the first provider call,
+ * and every retry renders exactly the same bytes and sends them under the same idempotency key, so the provider
  * replays a batch whose answer was lost instead of delivering it twice. Batch-level transport errors
  * propagate to the worker, which decides between a rate-limit pause, backoff and giving up.
  */
@@ -90,7 +90,7 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   return { kind: 'sent', ...result };
 }
 
-/** The batch's e-mails as first composed; composes and stores them when this is the first attempt. */
+/** The batch's e-mails from its frozen inputs; gathers and freezes them on the first attempt. */
 async function frozenBatch(
   deps: Deps,
   communication: typeof communications.$inferSelect,
@@ -98,18 +98,19 @@ async function frozenBatch(
   messageIds: string[],
 ): Promise<{ emails: OutgoingEmail[]; firstAttemptAt: Date }> {
   const { db } = deps.database;
-  const existing = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
-  if (existing[0])
-    return { emails: existing[0].payload as OutgoingEmail[], firstAttemptAt: existing[0].firstAttemptAt };
-  const emails = await composeBatch(deps, communication, messageIds);
-  await db
-    .insert(sendBatches)
-    .values({ key: batchKey, communicationId: communication.id, messageIds, payload: emails })
-    .onConflictDoNothing();
-  // Two attempts racing (a stalled job re-run) both compose; the stored copy is the one both send.
-  const [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
-  if (!stored) throw new Error(`send batch ${batchKey} vanished after insert`);
-  return { emails: stored.payload as OutgoingEmail[], firstAttemptAt: stored.firstAttemptAt };
+  let [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
+  if (!stored) {
+    const inputs = await gatherBatchInputs(deps, communication, messageIds);
+    await db
+      .insert(sendBatches)
+      .values({ key: batchKey, communicationId: communication.id, messageIds, payload: inputs })
+      .onConflictDoNothing();
+    // Two attempts racing (a stalled job re-run) both gather; the stored copy is the one both send.
+    [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
+    if (!stored) throw new Error(`send batch ${batchKey} vanished after insert`);
+  }
+  const emails = await renderBatch(deps, communication, stored.payload as BatchInputs);
+  return { emails, firstAttemptAt: stored.firstAttemptAt };
 }
 
 /** Marks every message this batch claimed as failed (the batch can never succeed). */

@@ -2,7 +2,13 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { communicationVersions, messages, sendBatches } from '../../src/db/schema.js';
+import {
+  communications,
+  communicationVersions,
+  contacts,
+  messages,
+  sendBatches,
+} from '../../src/db/schema.js';
 import { runFanout } from '../../src/delivery/fanout.js';
 import { IDEMPOTENCY_WINDOW_MS, runSend } from '../../src/delivery/send.js';
 import { ResendTransport } from '../../src/delivery/transports/resend.js';
@@ -53,19 +59,35 @@ describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (
     };
   }
 
-  it('re-sends the same bytes under the same key after a failure, even if the copy was edited meanwhile', async () => {
+  it('re-sends the same e-mails under the same key after a failure, whatever changed meanwhile', async () => {
     resend.reset();
     const job = await batchFor('frozen');
     resend.failNext(1, 500);
     await expect(runSend(deps, job)).rejects.toBeInstanceOf(TransientTransportError);
-    await deps.database.db
-      .update(communicationVersions)
-      .set({ subject: 'An edit made after the first attempt' })
+    // Meanwhile staff publish a new version and a contact is renamed: neither may change this batch.
+    const [v1] = await deps.database.db
+      .select()
+      .from(communicationVersions)
       .where(eq(communicationVersions.communicationId, job.communicationId));
+    await deps.database.db.insert(communicationVersions).values({
+      ...v1!,
+      id: `ver_edit_${job.communicationId}`,
+      version: 2,
+      subject: 'An edit made after the first attempt',
+    });
+    await deps.database.db
+      .update(communications)
+      .set({ currentVersion: 2 })
+      .where(eq(communications.id, job.communicationId));
+    await deps.database.db
+      .update(contacts)
+      .set({ name: 'Renamed Meanwhile' })
+      .where(eq(contacts.email, 'ops@northwind.example'));
 
     expect(await runSend(deps, job)).toEqual({ kind: 'sent', sent: 2, failed: 0 });
     expect(resend.deliveries).toHaveLength(2);
     expect(resend.deliveries.every((d) => d.subject.includes('Errors loading the help desk'))).toBe(true);
+    expect(resend.deliveries.some((d) => d.text?.includes('Renamed Meanwhile'))).toBe(false);
     expect(new Set(resend.requests.map((r) => r.idempotencyKey))).toEqual(new Set([job.batchKey]));
     const [batch] = await deps.database.db
       .select()
