@@ -29,7 +29,10 @@ export async function writeResult(name: string, result: unknown): Promise<string
  * A fresh, migrated PostgreSQL database on the server of `serverUrl`, dropped again by `close()`, so a
  * benchmark never touches real data and leaves nothing behind.
  */
-export async function throwawayDatabase(serverUrl: string, prefix = 'candor_bench'): Promise<Database> {
+export async function throwawayDatabase(
+  serverUrl: string,
+  prefix = 'candor_bench',
+): Promise<Database & { url: string }> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -40,6 +43,7 @@ export async function throwawayDatabase(serverUrl: string, prefix = 'candor_benc
   const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
   return {
     ...database,
+    url: url.toString(),
     close: async () => {
       await database.close();
       const cleaner = new pg.Client({ connectionString: serverUrl });

@@ -66,6 +66,7 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  CANDOR_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   CANDOR_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   CANDOR_FLAP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(30),
   CANDOR_UPTIMEROBOT_MONITORS: z
@@ -127,6 +128,8 @@ export interface Config {
    * after about this long.
    */
   jobLockSeconds: number;
+  /** Send jobs (provider batches) one worker process runs at once. */
+  sendConcurrency: number;
   /** Outages of one monitor closer together than this form a series ("3rd disruption today"). */
   flapWindowMinutes: number;
   /** Uptime Robot monitor id → what it watches, since its alerts name neither components nor regions. */
@@ -220,6 +223,7 @@ export function loadConfig(
     bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
     sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
     jobLockSeconds: e.CANDOR_JOB_LOCK_SECONDS,
+    sendConcurrency: e.CANDOR_SEND_CONCURRENCY,
     flapWindowMinutes: e.CANDOR_FLAP_WINDOW_MINUTES,
     uptimeRobotMonitors: e.CANDOR_UPTIMEROBOT_MONITORS,
     lintConfigPath: e.CANDOR_LINT_CONFIG,

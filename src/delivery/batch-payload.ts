@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { getSegment } from '../audience/segment-audience.js';
+import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
 import { type communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
@@ -32,6 +33,7 @@ export async function gatherBatchInputs(
       email: messages.email,
       messageIdHeader: messages.messageIdHeader,
       contactId: contacts.id,
+      customerId: messages.customerId,
       contactName: contacts.name,
       customerName: customers.name,
       locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
@@ -48,10 +50,19 @@ export async function gatherBatchInputs(
     contactIds: rows.map((r) => r.contactId),
     excludeCommunicationId: communication.id,
   });
+  const minutes =
+    communication.kind === 'apology'
+      ? await minutesAffectedByCustomer(
+          db,
+          communication.incidentId,
+          rows.map((r) => r.customerId),
+        )
+      : undefined;
   return {
     version: communication.currentVersion,
-    recipients: rows.map(({ attributes, ...recipient }) => ({
+    recipients: rows.map(({ attributes, customerId, ...recipient }) => ({
       ...recipient,
+      ...(minutes ? { minutesAffected: minutes.get(customerId) ?? 0 } : {}),
       variant: segment?.template ?? null,
       accountManager: accountManagerOf(attributes),
       thread: threads.get(recipient.contactId) ?? [],
@@ -64,7 +75,7 @@ export async function renderBatch(
   deps: Pick<AppDeps, 'database' | 'config' | 'signingSecret'>,
   communication: Communication,
   inputs: BatchInputs,
-): Promise<OutgoingEmail[]> {
+): Promise<{ emails: OutgoingEmail[]; version: typeof communicationVersions.$inferSelect }> {
   const [version] = await deps.database.db
     .select()
     .from(communicationVersions)
@@ -75,7 +86,8 @@ export async function renderBatch(
       ),
     );
   if (!version) throw new Error(`communication ${communication.id} has no version ${inputs.version}`);
-  return Promise.all(
+  const emails = await Promise.all(
     inputs.recipients.map((recipient) => composeEmail(deps, { communication, version, recipient })),
   );
+  return { emails, version };
 }

@@ -1,3 +1,4 @@
+import { personaliseApologyBody } from '../communications/drafting.js';
 import { domainOf } from '../config.js';
 import type { communications, communicationVersions } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
@@ -28,6 +29,8 @@ export interface ComposeRecipient {
    * (see `threadOf` in `threading.ts`), with or without angle brackets.
    */
   thread?: readonly string[];
+  /** Apologies: this customer's own minutes of disruption, for the letter's `{{minutes_affected}}`. */
+  minutesAffected?: number;
 }
 
 export interface ComposeInput {
@@ -57,6 +60,9 @@ export async function composeEmail(
     version.template,
     {
       ...version.props,
+      ...(typeof version.props.body === 'string' && recipient.minutesAffected !== undefined
+        ? { body: personaliseApologyBody(version.props.body, { minutesAffected: recipient.minutesAffected }) }
+        : {}),
       subject: version.subject,
       customerName: recipient.customerName,
       contactName: recipient.contactName ?? undefined,

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { segmentContactsPage } from '../audience/segment-audience.js';
+import { apologyRecipientsAmong, skipsApologyRecipients } from '../communications/coordination.js';
 import { domainOf } from '../config.js';
 import { newId } from '../db/ids.js';
 import { communications, incidents, messages } from '../db/schema.js';
@@ -59,20 +60,30 @@ export async function runFanout(
     });
     if (page.length === 0) break;
     after = page[page.length - 1]?.contactId;
-    const rows = page.map((contact) => {
-      const id = newId('msg');
-      return {
-        id,
-        communicationId,
-        contactId: contact.contactId,
-        customerId: contact.customerId,
-        email: contact.email,
-        status: 'queued' as const,
-        replyTokenHash: tokenHash(replyToken(deps.signingSecret, id)),
-        messageIdHeader: `${id}@${senderDomain}`,
-      };
-    });
-    await db.insert(messages).values(rows).onConflictDoNothing();
+    // Whoever got the executive's apology hears nothing automatic about this incident afterwards.
+    const skip = skipsApologyRecipients(communication)
+      ? await apologyRecipientsAmong(
+          db,
+          communication.incidentId,
+          page.map((c) => c.contactId),
+        )
+      : new Set<string>();
+    const rows = page
+      .filter((contact) => !skip.has(contact.contactId))
+      .map((contact) => {
+        const id = newId('msg');
+        return {
+          id,
+          communicationId,
+          contactId: contact.contactId,
+          customerId: contact.customerId,
+          email: contact.email,
+          status: 'queued' as const,
+          replyTokenHash: tokenHash(replyToken(deps.signingSecret, id)),
+          messageIdHeader: `${id}@${senderDomain}`,
+        };
+      });
+    if (rows.length > 0) await db.insert(messages).values(rows).onConflictDoNothing();
     if (page.length < FANOUT_PAGE_SIZE) break;
   }
 

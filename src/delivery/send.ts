@@ -1,5 +1,13 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { communications, messages, sendBatches } from '../db/schema.js';
+import { assertApprovedForSend } from '../communications/approvals.js';
+import {
+  communications,
+  type communicationVersions,
+  contacts,
+  messages,
+  sendBatches,
+  suppressions,
+} from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { type BatchInputs, gatherBatchInputs, renderBatch } from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
@@ -43,6 +51,20 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   if (communication.status !== 'sending')
     return { kind: 'skipped', reason: `communication is ${communication.status}` };
 
+  // Someone who unsubscribed (or bounced) after the fan-out ran gets nothing further.
+  await db
+    .update(messages)
+    .set({ status: 'suppressed', error: 'unsubscribed or suppressed after the fan-out', updatedAt: now })
+    .where(
+      and(
+        inArray(messages.id, input.messageIds),
+        eq(messages.status, 'queued'),
+        or(
+          sql`exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
+          sql`exists (select 1 from ${contacts} where ${contacts.id} = ${messages.contactId} and (${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null))`,
+        ),
+      ),
+    );
   const claimed = await db
     .update(messages)
     .set({
@@ -65,6 +87,8 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   if (claimed.length === 0) return { kind: 'skipped', reason: 'nothing left to send in this batch' };
 
   const batch = await frozenBatch(deps, communication, input.batchKey, claimed.map((c) => c.id).sort());
+  // An apology goes out only as the exact content its executive approved (throws ApprovalMismatchError).
+  await assertApprovedForSend(db, communication, batch.version);
   if (now.getTime() - batch.firstAttemptAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
     await settleClaimed(
       db,
@@ -96,7 +120,11 @@ async function frozenBatch(
   communication: typeof communications.$inferSelect,
   batchKey: string,
   messageIds: string[],
-): Promise<{ emails: OutgoingEmail[]; firstAttemptAt: Date }> {
+): Promise<{
+  emails: OutgoingEmail[];
+  firstAttemptAt: Date;
+  version: typeof communicationVersions.$inferSelect;
+}> {
   const { db } = deps.database;
   let [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
   if (!stored) {
@@ -109,8 +137,8 @@ async function frozenBatch(
     [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
     if (!stored) throw new Error(`send batch ${batchKey} vanished after insert`);
   }
-  const emails = await renderBatch(deps, communication, stored.payload as BatchInputs);
-  return { emails, firstAttemptAt: stored.firstAttemptAt };
+  const { emails, version } = await renderBatch(deps, communication, stored.payload as BatchInputs);
+  return { emails, version, firstAttemptAt: stored.firstAttemptAt };
 }
 
 /** Marks every message this batch claimed as failed (the batch can never succeed). */

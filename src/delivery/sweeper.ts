@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { IDEMPOTENCY_KEY_TTL_MS, purgeExpiredIdempotencyKeys } from '../incidents/idempotency.js';
 import { enqueueDueFanouts } from './enqueue.js';
 import { enqueueQueuedMessages, markSentIfFinished } from './fanout.js';
+import { processPendingProviderEvents } from './provider-events.js';
 import { jobIds, MAX_BATCH_SIZE } from './queues.js';
 
 export interface SweepOptions {
@@ -43,6 +44,7 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
     ),
   };
   const graceAgo = new Date(now.getTime() - graceMs);
+  await processPendingProviderEvents(deps, 500);
 
   // Scheduled but never enqueued (Redis was down at ingest), or due for a while and still not started.
   const due = await db

@@ -1,8 +1,11 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { ApprovalMismatchError } from '../communications/approvals.js';
 import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
 import { runFanout } from './fanout.js';
+import { pacedTransport, RequestPacer } from './pacer.js';
+import { startProviderEventsWorker } from './provider-events-worker.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
 import { failClaimedMessages, runSend } from './send.js';
 import { PermanentTransportError, QuotaExceededError, RateLimitedError } from './transports/transport.js';
@@ -19,6 +22,7 @@ export interface WorkerOptions {
 export interface RunningWorkers {
   fanout: Worker;
   send: Worker;
+  providerEvents: Worker;
   /** Stops taking jobs, waits for the running ones, closes connections. */
   close(): Promise<void>;
 }
@@ -54,21 +58,38 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
     { ...common, concurrency: 2 },
   );
 
-  // Keep under the provider's request rate: one job is one provider request.
+  // Keep under the provider's request rate: one job is one provider request. One job per 1/rps seconds
+  // rather than `rps` jobs per second, because a window-based limit lets two windows' worth through
+  // back to back at the boundary, which a provider's sliding window answers with 429s.
   const limiter =
     deps.transport.name === 'resend'
-      ? { max: Math.max(1, Math.floor(deps.config.resend.rps)), duration: 1000 }
+      ? { max: 1, duration: Math.max(1, Math.floor(1000 / deps.config.resend.rps)) }
       : undefined;
+  // Jobs start under the limiter; the provider call itself waits for its paced slot.
+  const sendDeps = limiter
+    ? {
+        ...deps,
+        transport: pacedTransport(
+          deps.transport,
+          new RequestPacer(
+            connection,
+            `${deps.config.queuePrefix}:${queueName('send', options.queueNamePrefix)}:pace`,
+            deps.config.resend.rps,
+          ),
+        ),
+      }
+    : deps;
   const send: Worker<JobPayload<'send'>> = new Worker<JobPayload<'send'>>(
     queueName('send', options.queueNamePrefix),
     async (job: Job<JobPayload<'send'>>) => {
       const payload = jobPayloadSchemas.send.parse(job.data);
       const batchKey = job.id ?? `${job.name}-${job.timestamp}`;
       try {
-        return await runSend(deps, { ...payload, batchKey });
+        return await runSend(sendDeps, { ...payload, batchKey });
       } catch (error) {
         if (error instanceof RateLimitedError) {
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'rate_limited' });
+          deps.metrics.emailsRateLimited.inc({ transport: deps.transport.name });
           // Pauses the whole queue and does not count as an attempt.
           await send.rateLimit(Math.max(error.retryAfterMs, 250));
           throw Worker.RateLimitError();
@@ -79,8 +100,13 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           await send.rateLimit(options.quotaPauseMs ?? 15 * 60_000);
           throw Worker.RateLimitError();
         }
-        if (error instanceof PermanentTransportError || error instanceof TemplateError) {
-          // Retrying cannot fix bad credentials, an invalid payload or a template that does not render.
+        if (
+          error instanceof PermanentTransportError ||
+          error instanceof TemplateError ||
+          error instanceof ApprovalMismatchError
+        ) {
+          // Retrying cannot fix bad credentials, an invalid payload, a template that does not render or
+          // an apology whose content is not what its executive approved.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
           await failClaimedMessages(deps, batchKey, error.message);
           throw new UnrecoverableError(error.message);
@@ -89,8 +115,14 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
         throw error;
       }
     },
-    { ...common, concurrency: options.sendConcurrency ?? 4, ...(limiter ? { limiter } : {}) },
+    {
+      ...common,
+      concurrency: options.sendConcurrency ?? deps.config.sendConcurrency,
+      ...(limiter ? { limiter } : {}),
+    },
   );
+
+  const providerEvents = startProviderEventsWorker(deps, { queueNamePrefix: options.queueNamePrefix });
 
   for (const worker of [fanout, send]) {
     worker.on('failed', (job, error) =>
@@ -105,8 +137,9 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
   return {
     fanout,
     send,
+    providerEvents,
     close: async () => {
-      await Promise.all([fanout.close(), send.close()]);
+      await Promise.all([fanout.close(), send.close(), providerEvents.close()]);
       connection.disconnect();
     },
   };

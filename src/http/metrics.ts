@@ -35,6 +35,24 @@ export class Metrics {
     labelNames: ['transport', 'kind'] as const,
     registers: [this.registry],
   });
+  /** Incremented by the send worker on each provider 429, so throttling shows apart from other errors. */
+  readonly emailsRateLimited = new Counter({
+    name: 'candor_emails_rate_limited_total',
+    help: 'Provider answers of 429 (rate limited) to a send batch',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+  readonly providerEvents = new Counter({
+    name: 'candor_provider_events_total',
+    help: 'Verified provider webhook events received (duplicates not counted), by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly unsubscribes = new Counter({
+    name: 'candor_unsubscribes_total',
+    help: 'Contacts that unsubscribed (repeat clicks not counted)',
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'candor_queue_jobs',
     help: 'Jobs per queue and state',

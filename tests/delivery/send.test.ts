@@ -123,4 +123,27 @@ describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (
     });
     expect(detail.json()).toMatchObject({ status: 'sent', counts: { needs_review: 2, sent: 0 } });
   });
+
+  it('skips a contact who unsubscribed after the fan-out', async () => {
+    resend.reset();
+    const job = await batchFor('late-unsubscribe');
+    await deps.database.db
+      .update(contacts)
+      .set({ unsubscribedAt: new Date() })
+      .where(eq(contacts.email, 'cto@northwind.example'));
+    expect(await runSend(deps, job)).toEqual({ kind: 'sent', sent: 1, failed: 0 });
+    expect([...resend.deliveryCountByRecipient().keys()]).toEqual(['ops@northwind.example']);
+    const rows = await deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.communicationId, job.communicationId));
+    expect(rows.map((r) => [r.email, r.status]).sort()).toEqual([
+      ['cto@northwind.example', 'suppressed'],
+      ['ops@northwind.example', 'sent'],
+    ]);
+    await deps.database.db
+      .update(contacts)
+      .set({ unsubscribedAt: null })
+      .where(eq(contacts.email, 'cto@northwind.example'));
+  });
 });

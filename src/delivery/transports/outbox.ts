@@ -53,7 +53,8 @@ export class OutboxTransport implements Transport {
         const mime = await buildMime(email, date);
         rows.push({
           id: newId('obx'),
-          messageId: email.messageId,
+          // Only tracked messages link to a `messages` row; approval requests and forwards have none.
+          messageId: isTracked(email.messageId) ? email.messageId : null,
           to: email.to,
           from: email.from,
           subject: email.subject,
@@ -71,11 +72,16 @@ export class OutboxTransport implements Transport {
       }
     }
     if (rows.length > 0) await this.store(rows);
-    const stored = await this.idsFor(rows.map((row) => row.messageId!));
+    const tracked = rows.filter((row) => row.messageId !== null);
+    const stored = await this.idsFor(tracked.map((row) => row.messageId!));
+    for (const row of rows) if (row.messageId === null) stored.set(row.id, row.id);
     return emails.map((email, index) => {
       const failed = outcomes.get(index);
       if (failed) return failed;
-      const id = stored.get(email.messageId);
+      const id = isTracked(email.messageId)
+        ? stored.get(email.messageId)
+        : rows.find((row) => row.messageId === null && row.to === email.to && row.subject === email.subject)
+            ?.id;
       if (!id) throw new TransientTransportError(`outbox row for ${email.messageId} missing after insert`);
       return { messageId: email.messageId, ok: true, providerId: `outbox:${id}` };
     });
@@ -111,3 +117,5 @@ export class OutboxTransport implements Transport {
 
   async close(): Promise<void> {}
 }
+
+const isTracked = (messageId: string) => messageId.startsWith('msg_');

@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq, sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import type { Principal } from '../src/auth/principal.js';
+import { loadConfig } from '../src/config.js';
+import type { Db } from '../src/db/client.js';
+import { communications, messages } from '../src/db/schema.js';
+import { Metrics } from '../src/http/metrics.js';
+import { ingestEvent } from '../src/incidents/ingest.js';
+import { eventBodySchema } from '../src/incidents/schemas.js';
+import { closeDeps, createDeps } from '../src/runtime.js';
+import { FakeResend } from '../tests/support/fake-resend.js';
+import { throwawayDatabase, writeResult } from './lib.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Options of {@link run}. */
+export interface SendBenchOptions {
+  /** PostgreSQL server for the throwaway database; default `DATABASE_URL`. */
+  databaseUrl?: string;
+  /** Redis for the queues; default `REDIS_URL` or the local default. */
+  redisUrl?: string;
+  /** Recipients of the unthrottled run. */
+  recipients?: number;
+  /** Recipients of the run under a provider cap of `throttledRps` requests per second. */
+  throttledRecipients?: number;
+  throttledRps?: number;
+}
+
+/** One contact per customer, all affected by an incident in `us` on `helpdesk`, all in one segment. */
+async function seed(db: Db, count: number) {
+  await db.execute(sql`
+    insert into customers (id, ref, name, tier, regions, components)
+    select 'cus_' || lpad(i::text, 9, '0'), 'c' || i, 'Customer ' || i, 'pro', array['us'], array['helpdesk']
+    from generate_series(1, ${count}::int) as i`);
+  await db.execute(sql`
+    insert into contacts (id, customer_id, email, name)
+    select 'con_' || lpad(i::text, 9, '0'), 'cus_' || lpad(i::text, 9, '0'), 'user@c' || i || '.example', 'User ' || i
+    from generate_series(1, ${count}::int) as i`);
+  await db.execute(sql`analyze customers; analyze contacts`);
+}
+
+/** Peak RSS of another process, from the kernel's high-water mark. */
+async function peakRssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+  return Math.round(kib / 1024);
+}
+
+interface ScenarioResult {
+  recipients: number;
+  providerRps: number | null;
+  seconds: number;
+  emailsPerSecond: number;
+  workerPeakRssMiB: number;
+  rateLimited429: number;
+  lost: number;
+  duplicated: number;
+}
+
+async function scenario(
+  serverUrl: string,
+  redisUrl: string,
+  recipients: number,
+  providerRps: number | null,
+): Promise<ScenarioResult> {
+  const database = await throwawayDatabase(serverUrl, 'candor_bench_send');
+  const resend = await new FakeResend({
+    rps: providerRps ?? Number.POSITIVE_INFINITY,
+    keepDeliveries: false,
+  }).start();
+  const queuePrefix = `{bench${Date.now()}}`;
+  const env = {
+    REDIS_URL: redisUrl,
+    CANDOR_QUEUE_PREFIX: queuePrefix,
+    RESEND_API_KEY: 're_test_key',
+    RESEND_BASE_URL: resend.url,
+    CANDOR_RESEND_RPS: String(providerRps ?? 1000),
+    CANDOR_NOTICE_HOLD_SECONDS: '0',
+    CANDOR_SEND_CONCURRENCY: process.env.CANDOR_SEND_CONCURRENCY ?? '8',
+    LOG_LEVEL: 'error',
+  };
+  const deps = await createDeps({
+    config: loadConfig(env),
+    database,
+    logger: pino({ level: 'error' }),
+    metrics: new Metrics({ defaultMetrics: false }),
+  });
+  let worker: ChildProcess | undefined;
+  try {
+    await seed(database.db, recipients);
+    // The worker runs as its own process, as in scaled mode, so its RSS is its own.
+    worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: database.url,
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the worker boot before the clock starts
+    const principal: Principal = {
+      type: 'api_key',
+      id: 'bench',
+      name: 'bench',
+      scopes: ['admin'],
+      source: 'bench',
+    };
+    const started = Date.now();
+    const result = await ingestEvent(
+      deps,
+      principal,
+      eventBodySchema.parse({
+        id: `bench-${started}`,
+        type: 'incident.investigating',
+        occurred_at: new Date(started).toISOString(),
+        incident: {
+          ref: 'bench',
+          title: 'Errors loading the help desk',
+          severity: 'major',
+          components: ['helpdesk'],
+          regions: ['us'],
+        },
+        message: 'Some customers in the US see errors loading the help desk. We are investigating.',
+      }),
+    );
+    const ids = (result.body as { communications: { id: string }[] }).communications.map((c) => c.id);
+    const deadline = started + Math.max(120_000, (recipients / 100 / (providerRps ?? 50)) * 3_000);
+    for (;;) {
+      const rows = await database.db.select({ status: communications.status }).from(communications);
+      if (rows.length === ids.length && rows.every((r) => r.status === 'sent')) break;
+      if (Date.now() > deadline) throw new Error('send did not finish in time');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const seconds = (resend.lastAcceptedAt - started) / 1000;
+    const workerPeakRssMiB = await peakRssOf(worker.pid!);
+    const counts = [...resend.deliveryCountByRecipient().values()];
+    const [{ notSent } = { notSent: -1 }] = await database.db
+      .select({ notSent: sql<number>`count(*) filter (where ${messages.status} <> 'sent')::int` })
+      .from(messages)
+      .where(eq(messages.communicationId, ids[0]!));
+    return {
+      recipients,
+      providerRps,
+      seconds: Math.round(seconds * 100) / 100,
+      emailsPerSecond: Math.round(resend.accepted / seconds),
+      workerPeakRssMiB,
+      rateLimited429: resend.requests.filter((r) => r.status === 429).length,
+      lost: recipients - counts.length + notSent,
+      duplicated: counts.filter((n) => n > 1).length,
+    };
+  } finally {
+    worker?.kill('SIGTERM');
+    await closeDeps(deps).catch(() => {});
+    await resend.close();
+  }
+}
+
+/**
+ * `npm run bench -- send`: event to last provider acceptance for a large audience against the loopback
+ * Resend fake on PostgreSQL, unthrottled and under a request-rate cap, with the worker's peak RSS.
+ */
+export async function run(options: SendBenchOptions = {}) {
+  const serverUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('bench send needs DATABASE_URL (a PostgreSQL server)');
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const unthrottled = await scenario(serverUrl, redisUrl, options.recipients ?? 100_000, null);
+  const throttledRps = options.throttledRps ?? 5;
+  const throttled = await scenario(serverUrl, redisUrl, options.throttledRecipients ?? 10_000, throttledRps);
+  const ceiling = throttledRps * 100;
+  const table = [
+    { run: 'unthrottled', ...unthrottled, shareOfCeiling: '-' },
+    {
+      run: `cap ${throttledRps} req/s`,
+      ...throttled,
+      shareOfCeiling: `${Math.round((throttled.emailsPerSecond / ceiling) * 100)}%`,
+    },
+  ];
+  console.table(table);
+  const file = await writeResult('send', { unthrottled, throttled: { ...throttled, ceiling } });
+  console.log(`written to ${path.relative(process.cwd(), file)}`);
+  return table;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
