@@ -8,10 +8,17 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import audienceRoutes from './audience/routes.js';
+import auditRoutes from './audit/routes.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
+import actionRoutes from './communications/action-routes.js';
+import approvalLinkRoutes from './communications/approval-link-routes.js';
+import draftRoutes from './communications/draft-routes.js';
 import previewRoutes from './communications/preview-routes.js';
 import communicationRoutes from './communications/routes.js';
+import adminQueuesRoutes from './delivery/admin-queues.js';
+import unsubscribeRoutes from './delivery/unsubscribe-routes.js';
+import webhookRoutes from './delivery/webhook-routes.js';
 import type { AppDeps } from './deps.js';
 import errorHandler from './http/error-handler.js';
 import opsRoutes from './http/ops-routes.js';
@@ -69,5 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(audienceRoutes);
   await app.register(communicationRoutes);
   await app.register(previewRoutes);
+  await app.register(draftRoutes);
+  await app.register(actionRoutes);
+  await app.register(approvalLinkRoutes);
+  await app.register(auditRoutes);
+  await app.register(webhookRoutes);
+  await app.register(unsubscribeRoutes);
+  await app.register(adminQueuesRoutes);
   return app;
 }

@@ -38,6 +38,9 @@ const previewJson = z.object({
   locale: z.string().nullable(),
   variant: z.string(),
   segment: z.string(),
+  /** The contact already replied about this incident: someone may owe them an answer before more mail. */
+  contact_replied: z.boolean(),
+  contact_replied_at: z.string().nullable(),
 });
 
 const lintJson = z.object({
@@ -81,6 +84,8 @@ export default async function previewRoutes(fastify: FastifyInstance) {
           locale: preview.locale,
           variant: preview.variant,
           segment: preview.segment,
+          contact_replied: preview.repliedAt !== null,
+          contact_replied_at: preview.repliedAt?.toISOString() ?? null,
         };
       }
       for (const [name, value] of Object.entries(headers)) {
@@ -89,6 +94,7 @@ export default async function previewRoutes(fastify: FastifyInstance) {
       reply.header('x-candor-placeholder-message-id', String(preview.placeholderMessageId));
       reply.header('x-candor-sample-recipient', String(preview.sample));
       reply.header('x-candor-variant', preview.variant);
+      reply.header('x-candor-contact-replied', String(preview.repliedAt !== null));
       if (preview.locale) reply.header('x-candor-locale', headerValue(preview.locale));
       // A preview is someone's e-mail: keep it out of shared caches and never let it run scripts.
       reply.header('cache-control', 'private, no-store');

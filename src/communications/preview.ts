@@ -16,6 +16,8 @@ import type { OutgoingEmail } from '../delivery/transports/transport.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../http/errors.js';
 import { resolveVariant } from '../rendering/render.js';
+import { minutesAffectedByCustomer } from './apology-facts.js';
+import { contactHasReplied } from './coordination.js';
 
 export interface PreviewQuery {
   /** Preview as this contact (e-mail address); default: a representative recipient. */
@@ -34,10 +36,14 @@ export interface PreviewResult {
   locale: string | null;
   variant: string;
   segment: string;
+  /** When this contact first replied to an e-mail about the incident; null if never (or a sample). */
+  repliedAt: Date | null;
 }
 
 interface Candidate {
   contactId: string;
+  /** Null for the made-up sample recipient. */
+  customerId: string | null;
   email: string;
   name: string | null;
   locale: string | null;
@@ -47,6 +53,7 @@ interface Candidate {
 
 const candidateColumns = {
   contactId: contacts.id,
+  customerId: customers.id,
   email: contacts.email,
   name: contacts.name,
   contactLocale: contacts.locale,
@@ -57,6 +64,7 @@ const candidateColumns = {
 
 type CandidateRow = {
   contactId: string;
+  customerId: string;
   email: string;
   name: string | null;
   contactLocale: string | null;
@@ -67,6 +75,7 @@ type CandidateRow = {
 
 const toCandidate = (r: CandidateRow): Candidate => ({
   contactId: r.contactId,
+  customerId: r.customerId,
   email: r.email,
   name: r.name,
   locale: r.contactLocale ?? r.customerLocale,
@@ -86,6 +95,7 @@ export function accountManagerOf(attributes: Record<string, unknown>): string | 
 
 const SAMPLE: Candidate = {
   contactId: 'con_sample',
+  customerId: null,
   email: 'alex@example.com',
   name: 'Alex Example',
   locale: null,
@@ -183,8 +193,20 @@ export async function previewCommunication(
     variant,
     accountManager: accountManagerOf(candidate.attributes),
     thread,
+    ...(communication.kind === 'apology'
+      ? {
+          minutesAffected: candidate.customerId
+            ? ((await minutesAffectedByCustomer(db, communication.incidentId, [candidate.customerId])).get(
+                candidate.customerId,
+              ) ?? 0)
+            : 0,
+        }
+      : {}),
   };
   const email = await composeEmail(deps, { communication, version, recipient });
+  const repliedAt = sample
+    ? null
+    : await contactHasReplied(db, communication.incidentId, candidate.contactId);
   return {
     email,
     placeholderMessageId: !message,
@@ -198,6 +220,7 @@ export async function previewCommunication(
     locale: candidate.locale,
     variant,
     segment: segmentKey,
+    repliedAt,
   };
 }
 
@@ -217,6 +240,7 @@ async function firstAffected(
   const [customer] = await db.select().from(customers).where(eq(customers.id, first.customerId));
   return {
     contactId: first.contactId,
+    customerId: first.customerId,
     email: first.email,
     name: first.name,
     locale: first.locale,

@@ -1,8 +1,35 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { communications, communicationVersions, messages } from '../db/schema.js';
+import { communications, communicationVersions, messages, users } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
+import { latestDecision } from './approvals.js';
+
+/** The executive a communication goes out as: the user, and the identity the letter is signed with. */
+async function senderJson(db: Db, userId: string | null) {
+  if (!userId) return null;
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user) return null;
+  return {
+    id: user.id,
+    name: user.sender?.name ?? user.name,
+    email: user.sender?.email ?? user.email,
+    title: user.sender?.title ?? null,
+  };
+}
+
+/** The latest decision on the current version; an approval of an earlier version is not shown. */
+const approvalJson = (row: Awaited<ReturnType<typeof latestDecision>>) =>
+  row
+    ? {
+        decision: row.decision,
+        approver: row.approverUserId,
+        version: row.version,
+        content_hash: row.contentHash,
+        reason: row.reason,
+        at: row.createdAt.toISOString(),
+      }
+    : null;
 
 export type CommunicationCounts = Record<
   | 'queued'
@@ -100,8 +127,8 @@ export async function getCommunication(db: Db, id: string) {
     ...summaryJson(row, counts),
     incident_id: row.incidentId,
     from: row.from,
-    sender: row.senderUserId,
-    approval: null,
+    sender: await senderJson(db, row.senderUserId),
+    approval: approvalJson(await latestDecision(db, id, row.currentVersion)),
     fanout_completed_at: row.fanoutCompletedAt?.toISOString() ?? null,
     current_version: version
       ? {

@@ -5,18 +5,19 @@ import { messageStatuses } from '../db/schema.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
 import { getCommunication, listMessages } from './queries.js';
+import { approvalSchema, senderSchema } from './schemas.js';
 
 const countsSchema = z.record(z.string(), z.number());
 
-const communicationSchema = z.object({
+export const communicationSchema = z.object({
   id: z.string(),
   incident_id: z.string(),
   segment: z.string(),
   kind: z.string(),
   status: z.string(),
   from: z.string(),
-  sender: z.string().nullable(),
-  approval: z.null(),
+  sender: senderSchema.nullable(),
+  approval: approvalSchema.nullable(),
   recipients: z.number(),
   send_at: z.string().nullable(),
   created_at: z.string(),

@@ -30,7 +30,8 @@ export interface NoticeInput {
   now: Date;
 }
 
-function companyOf(from: string): string {
+/** The company name in a `From` like `Acme Status <status@acme.example>`: "Acme". */
+export function companyOf(from: string): string {
   const name = from.match(/^\s*"?([^"<]+?)"?\s*</)?.[1]?.trim();
   return name ? name.replace(/\s+(status|support|team)$/i, '') : 'Our';
 }
