@@ -35,6 +35,25 @@ export interface DatabaseOptions {
   migrate?: boolean;
 }
 
+/** Any constant shared by every Candor process: the key of the advisory lock around migrations. */
+const MIGRATION_LOCK_KEY = 7_243_501;
+
+/**
+ * Replicas starting together (an API and two workers on a fresh database) would otherwise all see an
+ * empty migrations table and race to create the same tables; the loser crashes. A session-level
+ * advisory lock makes them take turns, and the later ones find nothing left to do.
+ */
+async function migrateExclusively(pool: pg.Pool, migrate: () => Promise<void>): Promise<void> {
+  const lock = await pool.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migrate();
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    lock.release();
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const shouldMigrate = options.migrate ?? true;
   if (options.databaseUrl) {
@@ -46,7 +65,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // An idle client losing its server (PostgreSQL restart) must not crash the process.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema });
-    if (shouldMigrate) await migratePg(db, { migrationsFolder });
+    if (shouldMigrate) await migrateExclusively(pool, () => migratePg(db, { migrationsFolder }));
     return {
       db: db as unknown as Db,
       driver: 'postgres',

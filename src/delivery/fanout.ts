@@ -51,6 +51,7 @@ export async function runFanout(
 
   const senderDomain = domainOf(communication.from);
   let after: string | undefined;
+  let sendJobs = 0;
   for (;;) {
     const page = await segmentContactsPage(db, {
       scope: { regions: incident.regions, components: incident.components },
@@ -84,10 +85,16 @@ export async function runFanout(
         };
       });
     if (rows.length > 0) await db.insert(messages).values(rows).onConflictDoNothing();
+    // Sending starts while the fan-out goes on: a 100,000-recipient audience would otherwise wait for
+    // its last page before the first e-mail leaves.
+    sendJobs += await enqueuePage(
+      deps,
+      communicationId,
+      page.map((c) => c.contactId),
+    );
     if (page.length < FANOUT_PAGE_SIZE) break;
   }
 
-  const sendJobs = await enqueueQueuedMessages(deps, communicationId);
   const [{ count } = { count: 0 }] = await db
     .select({ count: sql<number>`count(*)::int` })
     .from(messages)
@@ -100,9 +107,51 @@ export async function runFanout(
   return { kind: 'done', messages: count, sendJobs };
 }
 
+/** Send jobs for one page's still-queued, unclaimed messages, at most one provider batch each. */
+async function enqueuePage(
+  deps: Pick<AppDeps, 'database' | 'queues'>,
+  communicationId: string,
+  contactIds: string[],
+): Promise<number> {
+  const rows = await deps.database.db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.communicationId, communicationId),
+        inArray(messages.contactId, contactIds),
+        eq(messages.status, 'queued'),
+        isNull(messages.sendBatchKey),
+      ),
+    )
+    .orderBy(asc(messages.id));
+  return addSendJobs(
+    deps,
+    communicationId,
+    rows.map((r) => r.id),
+  );
+}
+
+async function addSendJobs(
+  deps: Pick<AppDeps, 'queues'>,
+  communicationId: string,
+  ids: string[],
+): Promise<number> {
+  const jobs: { payload: { communicationId: string; messageIds: string[] }; jobId: string }[] = [];
+  for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE) {
+    const chunk = ids.slice(i, i + MAX_BATCH_SIZE);
+    jobs.push({
+      payload: { communicationId, messageIds: chunk },
+      jobId: jobIds.send(communicationId, chunk[0]!),
+    });
+  }
+  await deps.queues.addBulk('send', jobs);
+  return jobs.length;
+}
+
 /**
  * Enqueues send jobs for every still-queued, unclaimed message of a communication, in id order, at most
- * one provider batch per job. Used by the fan-out and by the sweeper after Redis lost its jobs.
+ * one provider batch per job: the sweeper's way back after Redis lost jobs or a fan-out was interrupted.
  */
 export async function enqueueQueuedMessages(
   deps: Pick<AppDeps, 'database' | 'queues'>,
@@ -128,16 +177,11 @@ export async function enqueueQueuedMessages(
       .orderBy(asc(messages.id))
       .limit(MAX_BATCH_SIZE * 10);
     if (batch.length === 0) break;
-    const chunks: { payload: { communicationId: string; messageIds: string[] }; jobId: string }[] = [];
-    for (let i = 0; i < batch.length; i += MAX_BATCH_SIZE) {
-      const ids = batch.slice(i, i + MAX_BATCH_SIZE).map((m) => m.id);
-      chunks.push({
-        payload: { communicationId, messageIds: ids },
-        jobId: jobIds.send(communicationId, ids[0]!),
-      });
-    }
-    await deps.queues.addBulk('send', chunks);
-    jobs += chunks.length;
+    jobs += await addSendJobs(
+      deps,
+      communicationId,
+      batch.map((m) => m.id),
+    );
     after = batch[batch.length - 1]!.id;
   }
   return jobs;
