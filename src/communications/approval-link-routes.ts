@@ -10,6 +10,7 @@ import { lintContent, loadLintWordLists, versionText } from '../rendering/lint.j
 import { type ApprovalLinkClaims, verifyApprovalToken } from './approval-links.js';
 import { approvalPage, messagePage } from './approval-page.js';
 import { approvalPayloadHash, decide, LinkAlreadyUsedError, latestDecision } from './approvals.js';
+import { communicationWithVersion } from './queries.js';
 
 class PageError extends Error {
   constructor(
@@ -69,17 +70,7 @@ export default async function approvalLinkRoutes(fastify: FastifyInstance) {
         'Approval links work for 24 hours. Ask for a new one.',
       );
     const claims: ApprovalLinkClaims = check.claims;
-    const [row] = await db
-      .select({ communication: communications, version: communicationVersions })
-      .from(communications)
-      .innerJoin(
-        communicationVersions,
-        and(
-          eq(communicationVersions.communicationId, communications.id),
-          eq(communicationVersions.version, claims.version),
-        ),
-      )
-      .where(eq(communications.id, claims.communicationId));
+    const row = await communicationWithVersion(db, claims.communicationId, claims.version);
     if (!row) throw new PageError(404, 'Not found', 'The e-mail this link was for no longer exists.');
     const decided = await latestDecision(db, claims.communicationId, claims.version);
     if (decided && decided.createdAt >= claims.issuedAt) throw USED;

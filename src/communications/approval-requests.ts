@@ -10,6 +10,7 @@ import { renderCommunication } from '../rendering/render.js';
 import { signApprovalToken } from './approval-links.js';
 import { approvalPayloadHash } from './approvals.js';
 import { MINUTES_AFFECTED } from './drafting.js';
+import { communicationWithVersion } from './queries.js';
 import { companyOf } from './send-policy.js';
 import { executiveSender } from './senders.js';
 
@@ -47,17 +48,7 @@ export async function submitForApproval(
   now = new Date(),
 ): Promise<SubmitResult> {
   const { db } = deps.database;
-  const [row] = await db
-    .select({ communication: communications, version: communicationVersions })
-    .from(communications)
-    .innerJoin(
-      communicationVersions,
-      and(
-        eq(communicationVersions.communicationId, communications.id),
-        eq(communicationVersions.version, communications.currentVersion),
-      ),
-    )
-    .where(eq(communications.id, id));
+  const row = await communicationWithVersion(db, id);
   if (!row) throw notFound('Communication', id);
   const { communication, version } = row;
   if (communication.kind !== 'apology') {

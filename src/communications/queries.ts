@@ -190,3 +190,22 @@ export async function listMessages(db: Db, query: MessageQuery) {
     .limit(query.limit + 1);
   return toPage(rows, query.limit, messageJson);
 }
+
+/**
+ * A communication joined with one of its versions (the current one unless `version` is given), or
+ * undefined; `db` may be a transaction so callers can lock-step their checks with their writes.
+ */
+export async function communicationWithVersion(db: Db, id: string, version?: number) {
+  const [row] = await db
+    .select({ communication: communications, version: communicationVersions })
+    .from(communications)
+    .innerJoin(
+      communicationVersions,
+      and(
+        eq(communicationVersions.communicationId, communications.id),
+        eq(communicationVersions.version, version ?? communications.currentVersion),
+      ),
+    )
+    .where(eq(communications.id, id));
+  return row;
+}

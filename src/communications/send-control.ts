@@ -6,6 +6,7 @@ import { jobIds } from '../delivery/queues.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../http/errors.js';
 import { ApprovalMismatchError, approvalPayloadHash, assertApprovedForSend } from './approvals.js';
+import { communicationWithVersion } from './queries.js';
 
 type CommunicationStatus = (typeof communications.$inferSelect)['status'];
 
@@ -22,17 +23,7 @@ export async function sendCommunication(
 ) {
   const { db } = deps.database;
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .select({ communication: communications, version: communicationVersions })
-      .from(communications)
-      .innerJoin(
-        communicationVersions,
-        and(
-          eq(communicationVersions.communicationId, communications.id),
-          eq(communicationVersions.version, communications.currentVersion),
-        ),
-      )
-      .where(eq(communications.id, id));
+    const row = await communicationWithVersion(tx, id);
     if (!row) throw notFound('Communication', id);
     const { communication, version } = row;
     const apology = communication.kind === 'apology';

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { communications, communicationVersions } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { communicationWithVersion } from './queries.js';
 import type { EditCommunicationBody } from './schemas.js';
 import { contentHash, type VersionContent } from './versions.js';
 
@@ -44,17 +45,7 @@ export async function editCommunication(
 ) {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({ communication: communications, version: communicationVersions })
-      .from(communications)
-      .innerJoin(
-        communicationVersions,
-        and(
-          eq(communicationVersions.communicationId, communications.id),
-          eq(communicationVersions.version, communications.currentVersion),
-        ),
-      )
-      .where(eq(communications.id, id));
+    const current = await communicationWithVersion(tx, id);
     if (!current) throw notFound('Communication', id);
     const apology = current.communication.kind === 'apology';
     const [bumped] = await tx
