@@ -1,10 +1,8 @@
 import formbody from '@fastify/formbody';
-import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findUserById } from '../auth/users.js';
-import { communications, communicationVersions } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
 import { lintContent, loadLintWordLists, versionText } from '../rendering/lint.js';
 import { type ApprovalLinkClaims, verifyApprovalToken } from './approval-links.js';

@@ -3,7 +3,7 @@ import { markdownToText } from '../../emails/components/markdown.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import { findUserById } from '../auth/users.js';
-import { communications, communicationVersions } from '../db/schema.js';
+import { communications } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../http/errors.js';
 import { renderCommunication } from '../rendering/render.js';

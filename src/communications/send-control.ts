@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
-import { communications, communicationVersions } from '../db/schema.js';
+import { communications } from '../db/schema.js';
 import { enqueueDueFanouts } from '../delivery/enqueue.js';
 import { jobIds } from '../delivery/queues.js';
 import type { AppDeps } from '../deps.js';
