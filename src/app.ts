@@ -24,6 +24,7 @@ import errorHandler from './http/error-handler.js';
 import opsRoutes from './http/ops-routes.js';
 import integrationRoutes from './incidents/integration-routes.js';
 import incidentRoutes from './incidents/routes.js';
+import replyRoutes from './replies/routes.js';
 
 /**
  * Builds the HTTP app as a set of plugins. It never listens: `main.ts`/`api.ts` do, tests use `inject`.
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(webhookRoutes);
   await app.register(unsubscribeRoutes);
+  await app.register(replyRoutes);
   await app.register(adminQueuesRoutes);
   return app;
 }

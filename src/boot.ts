@@ -8,6 +8,7 @@ import { type RunningWorkers, startWorkers } from './delivery/workers.js';
 import type { AppDeps } from './deps.js';
 import { RedisPolicyError } from './redis/connection.js';
 import { ensureLocalRedis, type LocalRedis, RedisUnavailableError } from './redis/local-server.js';
+import { startSmtpListener } from './replies/smtp.js';
 import { closeDeps, createDeps, createLogger } from './runtime.js';
 
 export interface BootOptions {
@@ -73,6 +74,11 @@ export async function boot(
   const booted: Booted = { config, deps };
   if (options.workers) booted.workers = startWorkers(deps);
   const sweeper = options.workers ? startSweeper(deps, config.sweepIntervalSeconds * 1000) : undefined;
+  // The reply domain's own MX, only when configured; it stores and queues like the other ways in.
+  const smtp =
+    options.workers && config.smtpInboundPort !== undefined
+      ? await startSmtpListener(deps, { port: config.smtpInboundPort })
+      : undefined;
   if (options.api) {
     booted.app = await buildApp(deps);
     booted.url = await booted.app.listen({ port: config.port, host: config.host });
@@ -82,6 +88,7 @@ export async function boot(
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');
     await booted.app?.close();
+    await smtp?.close();
     await sweeper?.stop();
     await booted.workers?.close();
     await closeDeps(deps);

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { communications, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { IDEMPOTENCY_KEY_TTL_MS, purgeExpiredIdempotencyKeys } from '../incidents/idempotency.js';
+import { processPendingReplies } from '../replies/process.js';
 import { enqueueDueFanouts } from './enqueue.js';
 import { enqueueQueuedMessages, markSentIfFinished } from './fanout.js';
 import { processPendingProviderEvents } from './provider-events.js';
@@ -22,7 +23,7 @@ export interface SweepReport {
   idempotencyKeysPurged: number;
 }
 
-type Deps = Pick<AppDeps, 'database' | 'queues' | 'logger'>;
+type Deps = Pick<AppDeps, 'database' | 'queues' | 'logger' | 'config' | 'transport'>;
 
 /**
  * Makes the database, not Redis, the source of truth: anything accepted but not (or no longer) queued is
@@ -45,6 +46,7 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
   };
   const graceAgo = new Date(now.getTime() - graceMs);
   await processPendingProviderEvents(deps, 500);
+  await processPendingReplies(deps, 100);
 
   // Scheduled but never enqueued (Redis was down at ingest), or due for a while and still not started.
   const due = await db

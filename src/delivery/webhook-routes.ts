@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
+import { acceptResendReceived } from '../replies/resend-inbound.js';
 import { enqueueProviderEvent, type ResendEvent, storeProviderEvent } from './provider-events.js';
 
 const answerSchema = z.object({
@@ -75,6 +76,8 @@ export default async function webhookRoutes(fastify: FastifyInstance) {
         ]);
       }
       const stored = await storeProviderEvent(deps.database.db, id, event);
+      // Inbound mail: idempotent per event, so a redelivery after a failed first try still stores the reply.
+      if (event.type === 'email.received') await acceptResendReceived(deps, stored.id, event);
       const log = request.log.child({ deliveryEventId: stored.id, providerEventId: id, type: event.type });
       if (!stored.created) {
         log.info('provider event already received; ignored');

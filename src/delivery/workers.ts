@@ -3,6 +3,7 @@ import { ApprovalMismatchError } from '../communications/approvals.js';
 import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
+import { startInboundWorker } from '../replies/process.js';
 import { runFanout } from './fanout.js';
 import { pacedTransport, RequestPacer } from './pacer.js';
 import { startProviderEventsWorker } from './provider-events-worker.js';
@@ -23,6 +24,7 @@ export interface RunningWorkers {
   fanout: Worker;
   send: Worker;
   providerEvents: Worker;
+  inbound: Worker;
   /** Stops taking jobs, waits for the running ones, closes connections. */
   close(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
   );
 
   const providerEvents = startProviderEventsWorker(deps, { queueNamePrefix: options.queueNamePrefix });
+  const inbound = startInboundWorker(deps, { queueNamePrefix: options.queueNamePrefix });
 
   for (const worker of [fanout, send]) {
     worker.on('failed', (job, error) =>
@@ -138,8 +141,9 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
     fanout,
     send,
     providerEvents,
+    inbound,
     close: async () => {
-      await Promise.all([fanout.close(), send.close(), providerEvents.close()]);
+      await Promise.all([fanout.close(), send.close(), providerEvents.close(), inbound.close()]);
       connection.disconnect();
     },
   };

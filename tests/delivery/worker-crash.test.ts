@@ -46,7 +46,8 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/worker.ts'], {
+    // node directly: through the tsx wrapper a SIGKILL would kill only the wrapper and orphan the worker.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',

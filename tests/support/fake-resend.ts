@@ -96,6 +96,8 @@ export class FakeResend {
   private readonly counts = new Map<string, number>();
   /** `Date.now()` of the last accepted e-mail. */
   lastAcceptedAt = 0;
+  /** `Date.now()` of the first accepted e-mail (benchmarks measure steady state between the two). */
+  firstAcceptedAt = 0;
   accepted = 0;
   private readonly keepDeliveries: boolean;
   private server: Server | undefined;
@@ -146,6 +148,18 @@ export class FakeResend {
     for (let i = 0; i < n; i++) this.failures.push(status);
   }
 
+  /**
+   * Answer the next `n` requests 429 `rate_limit_exceeded` with `retry-after` (a storm, as when another
+   * sender shares the account's limit), whatever the configured `rps`.
+   */
+  rateLimitNext(n: number, retryAfterSeconds = 1): void {
+    this.rateLimitStorm += n;
+    this.stormRetryAfter = retryAfterSeconds;
+  }
+
+  private rateLimitStorm = 0;
+  private stormRetryAfter = 1;
+
   /** Handle the next `n` requests fully (deliveries recorded, key stored), then destroy the socket. */
   dropNextAnswers(n: number): void {
     this.drops += n;
@@ -169,6 +183,7 @@ export class FakeResend {
     this.counts.clear();
     this.accepted = 0;
     this.lastAcceptedAt = 0;
+    this.firstAcceptedAt = 0;
     this.requests.length = 0;
     this.keys.clear();
     this.window = [];
@@ -176,6 +191,7 @@ export class FakeResend {
     this.drops = 0;
     this.delayMs = 0;
     this.quota = null;
+    this.rateLimitStorm = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -246,6 +262,11 @@ export class FakeResend {
     }
     if (this.quota) {
       return fail(429, `${this.quota}_quota_exceeded`, `You have reached your ${this.quota} quota.`);
+    }
+    if (this.rateLimitStorm > 0) {
+      this.rateLimitStorm--;
+      const headers = { 'retry-after': `${this.stormRetryAfter}`, 'ratelimit-remaining': '0' };
+      return { ...fail(429, 'rate_limit_exceeded', 'Too many requests.'), headers };
     }
     const limited = this.rateLimit();
     if (limited) return limited;
@@ -327,6 +348,7 @@ export class FakeResend {
       for (const address of to) this.counts.set(address, (this.counts.get(address) ?? 0) + 1);
       this.accepted++;
       this.lastAcceptedAt = Date.now();
+      this.firstAcceptedAt ||= this.lastAcceptedAt;
       if (!this.keepDeliveries) return [{ id }];
       this.deliveries.push({
         id,
