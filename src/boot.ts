@@ -8,6 +8,7 @@ import { type RunningWorkers, startWorkers } from './delivery/workers.js';
 import type { AppDeps } from './deps.js';
 import { RedisPolicyError } from './redis/connection.js';
 import { ensureLocalRedis, type LocalRedis, RedisUnavailableError } from './redis/local-server.js';
+import { startDigestSchedule } from './replies/digest-schedule.js';
 import { startSmtpListener } from './replies/smtp.js';
 import { closeDeps, createDeps, createLogger } from './runtime.js';
 
@@ -74,6 +75,7 @@ export async function boot(
   const booted: Booted = { config, deps };
   if (options.workers) booted.workers = startWorkers(deps);
   const sweeper = options.workers ? startSweeper(deps, config.sweepIntervalSeconds * 1000) : undefined;
+  const digest = options.workers ? startDigestSchedule(deps) : undefined;
   // The reply domain's own MX, only when configured; it stores and queues like the other ways in.
   const smtp =
     options.workers && config.smtpInboundPort !== undefined
@@ -89,6 +91,7 @@ export async function boot(
     else logger.info({ signal }, 'shutting down');
     await booted.app?.close();
     await smtp?.close();
+    digest?.stop();
     await sweeper?.stop();
     await booted.workers?.close();
     await closeDeps(deps);
