@@ -3,8 +3,7 @@ import { getSegment, segmentCounts } from '../audience/segment-audience.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { newId } from '../db/ids.js';
-import { communications, communicationVersions, incidents } from '../db/schema.js';
+import { incidents } from '../db/schema.js';
 import { notFound, unprocessable } from '../http/errors.js';
 import { loadLintWordLists } from '../rendering/lint.js';
 import { apologyFacts } from './apology-facts.js';
@@ -13,7 +12,7 @@ import { templateByKind } from './policy.js';
 import type { CreateCommunicationBody } from './schemas.js';
 import { companyOf } from './send-policy.js';
 import { executiveSender, senderMailbox } from './senders.js';
-import { contentHash, type VersionContent } from './versions.js';
+import { contentHash, insertCommunication, type VersionContent } from './versions.js';
 
 type IncidentRow = typeof incidents.$inferSelect;
 const templateStatuses = new Set(['investigating', 'identified', 'monitoring', 'resolved', 'postmortem']);
@@ -117,36 +116,27 @@ export async function createDraft(
 
   const counts = await segmentCounts(db, { regions: incident.regions, components: incident.components });
   const recipients = counts.find((c) => c.segment === input.segment)?.recipients ?? 0;
-  const id = newId('com', now.getTime());
   const hash = contentHash(content);
-  await db.transaction(async (tx) => {
-    await tx.insert(communications).values({
-      id,
-      incidentId,
-      kind: input.kind,
-      segment: input.segment,
-      status: 'draft',
-      senderUserId,
-      from,
-      currentVersion: 1,
-      recipients,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx.insert(communicationVersions).values({
-      id: newId('ver', now.getTime()),
-      communicationId: id,
-      version: 1,
-      ...content,
-      contentHash: hash,
-      createdBy: options.actor,
-      createdAt: now,
-    });
+  const id = await db.transaction(async (tx) => {
+    const created = await insertCommunication(
+      tx,
+      {
+        incidentId,
+        kind: input.kind,
+        segment: input.segment,
+        status: 'draft',
+        senderUserId,
+        from,
+        recipients,
+      },
+      content,
+      { createdBy: options.actor, now },
+    );
     await appendAudit(tx, {
       actor: options.actor,
       action: 'communication.create',
       subjectType: 'communication',
-      subjectId: id,
+      subjectId: created,
       details: {
         incident_id: incidentId,
         kind: input.kind,
@@ -158,6 +148,7 @@ export async function createDraft(
         drafted: input.kind === 'apology' && !input.body,
       },
     });
+    return created;
   });
   return id;
 }

@@ -2,12 +2,11 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import { listSegments, segmentCounts } from '../audience/segment-audience.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { newId } from '../db/ids.js';
-import { communications, communicationVersions } from '../db/schema.js';
+import { communications } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
 import type { CommunicationSummary } from '../incidents/schemas.js';
 import { decide, kindByEvent, resolvePolicy, type Severity, templateByKind } from './policy.js';
-import { contentHash, type VersionContent } from './versions.js';
+import { insertCommunication, type VersionContent } from './versions.js';
 
 export interface IncidentSnapshot {
   id: string;
@@ -106,31 +105,22 @@ export async function planAutomaticNotices(
         ...(brief ? { brief: true } : {}),
       },
     };
-    const id = newId('com', now.getTime());
     const sendAt = new Date(now.getTime() + decision.holdSeconds * 1000);
-    await tx.insert(communications).values({
-      id,
-      incidentId: incident.id,
-      eventId: input.eventId,
-      kind,
-      segment: segment.key,
-      status: 'scheduled',
-      from: config.from,
-      currentVersion: 1,
-      recipients,
-      sendAt,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx.insert(communicationVersions).values({
-      id: newId('ver', now.getTime()),
-      communicationId: id,
-      version: 1,
-      ...content,
-      contentHash: contentHash(content),
-      createdBy: 'system',
-      createdAt: now,
-    });
+    const id = await insertCommunication(
+      tx,
+      {
+        incidentId: incident.id,
+        eventId: input.eventId,
+        kind,
+        segment: segment.key,
+        status: 'scheduled',
+        from: config.from,
+        recipients,
+        sendAt,
+      },
+      content,
+      { createdBy: 'system', now },
+    );
     planned.push({
       id,
       segment: segment.key,
