@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { type Database, openDatabase } from '../src/db/client.js';
+import { throwawayPostgres } from '../tests/support/database.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -26,34 +24,9 @@ export async function writeResult(name: string, result: unknown): Promise<string
   return file;
 }
 
-/**
- * A fresh, migrated PostgreSQL database on the server of `serverUrl`, dropped again by `close()`, so a
- * benchmark never touches real data and leaves nothing behind.
- */
-export async function throwawayDatabase(
-  serverUrl: string,
-  prefix = 'candor_bench',
-): Promise<Database & { url: string }> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 4 });
-  return {
-    ...database,
-    url: url.toString(),
-    close: async () => {
-      await database.close();
-      const cleaner = new pg.Client({ connectionString: serverUrl });
-      await cleaner.connect();
-      await cleaner.query(`drop database if exists ${name} with (force)`);
-      await cleaner.end();
-    },
-  };
-}
+/** A throwaway PostgreSQL database for one benchmark run (the tests' helper, with a bench prefix). */
+export const throwawayDatabase = (serverUrl: string, prefix = 'candor_bench') =>
+  throwawayPostgres(serverUrl, { prefix, maxConnections: 4 });
 
 /** The 1, 5 and 15 minute load averages, recorded beside every figure: other work shares this machine. */
 export const loadAverage = (): number[] => os.loadavg().map((n) => Math.round(n * 100) / 100);

@@ -146,6 +146,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The display name of `"Name" <a@b>` / `Name <a@b>`; empty for a bare address. */
+export function displayNameOf(mailboxText: string): string {
+  return mailboxText.match(/^\s*"?([^"<]*?)"?\s*</)?.[1]?.trim() ?? '';
+}
+
 export function domainOf(mailboxText: string): string {
   const address = mailboxText.match(/<([^>]+)>/)?.[1] ?? mailboxText;
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();

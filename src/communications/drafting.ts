@@ -14,10 +14,6 @@ export function personaliseApologyBody(body: string, values: { minutesAffected: 
   return body.replace(placeholder, minutes).replace(/(?<![\d.,])1 minutes\b/g, '1 minute');
 }
 
-export function hasMinutesPlaceholder(body: string): boolean {
-  return new RegExp(placeholder.source).test(body);
-}
-
 const dateFormat = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
   day: 'numeric',

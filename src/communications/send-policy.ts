@@ -1,6 +1,6 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { listSegments, segmentCounts } from '../audience/segment-audience.js';
-import type { Config } from '../config.js';
+import { type Config, displayNameOf } from '../config.js';
 import type { Db } from '../db/client.js';
 import { communications } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
@@ -31,7 +31,7 @@ export interface NoticeInput {
 
 /** The company name in a `From` like `Acme Status <status@acme.example>`: "Acme". */
 export function companyOf(from: string): string {
-  const name = from.match(/^\s*"?([^"<]+?)"?\s*</)?.[1]?.trim();
+  const name = displayNameOf(from);
   return name ? name.replace(/\s+(status|support|team)$/i, '') : 'Our';
 }
 

@@ -1,5 +1,5 @@
 import { personaliseApologyBody } from '../communications/drafting.js';
-import { domainOf } from '../config.js';
+import { displayNameOf, domainOf } from '../config.js';
 import type { communications, communicationVersions } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { formatMessageId, replyAddress, threadingHeaders } from '../rendering/headers.js';
@@ -37,10 +37,6 @@ export interface ComposeInput {
   communication: typeof communications.$inferSelect;
   version: typeof communicationVersions.$inferSelect;
   recipient: ComposeRecipient;
-}
-
-function displayName(mailbox: string): string {
-  return mailbox.match(/^\s*"?([^"<]*?)"?\s*</)?.[1]?.trim() ?? '';
 }
 
 const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
@@ -81,7 +77,7 @@ export async function composeEmail(
     from: communication.from,
     to: recipient.email,
     replyTo: replyAddress({
-      senderName: displayName(communication.from),
+      senderName: displayNameOf(communication.from),
       token,
       replyDomain: config.replyDomain,
       localPart: 'reply',

@@ -98,6 +98,27 @@ export class Queues {
     return this.byName[name].add(name, data, { ...options, jobId });
   }
 
+  /**
+   * Adds a job under its deterministic id unless one is still waiting, delayed or running; a finished
+   * (completed or failed) job of that id is removed first, since BullMQ would otherwise ignore the add.
+   * Resolves true when a job was added. The way back for work Redis lost or a run gave up on.
+   */
+  async addUnlessLive<Q extends QueueName>(
+    name: Q,
+    payload: JobPayload<Q>,
+    jobId: string,
+    options: JobsOptions = {},
+  ): Promise<boolean> {
+    const existing = await this.byName[name].getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+      await existing.remove();
+    }
+    await this.add(name, payload, jobId, options);
+    return true;
+  }
+
   async addBulk<Q extends QueueName>(name: Q, jobs: { payload: JobPayload<Q>; jobId: string }[]) {
     if (jobs.length === 0) return [];
     return this.byName[name].addBulk(

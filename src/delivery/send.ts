@@ -140,8 +140,3 @@ async function frozenBatch(
   const { emails, version } = await renderBatch(deps, communication, stored.payload as BatchInputs);
   return { emails, version, firstAttemptAt: stored.firstAttemptAt };
 }
-
-/** Marks every message this batch claimed as failed (the batch can never succeed). */
-export async function failClaimedMessages(deps: Pick<AppDeps, 'database'>, batchKey: string, error: string) {
-  await settleClaimed(deps.database.db, batchKey, 'failed', error);
-}

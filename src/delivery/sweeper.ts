@@ -59,12 +59,10 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
       ),
     )
     .limit(500);
-  const dueIds = due.map((c) => c.id);
-  for (const id of dueIds) {
-    if (await jobIsLive(deps, 'fanout', jobIds.fanout(id))) continue;
-    await enqueueDueFanouts(deps, [id]);
-    report.fanoutsEnqueued++;
-  }
+  report.fanoutsEnqueued += await enqueueDueFanouts(
+    deps,
+    due.map((c) => c.id),
+  );
 
   const sending = await db
     .select({
@@ -77,15 +75,12 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
     .limit(500);
   for (const communication of sending) {
     if (!communication.fanoutCompletedAt) {
+      const fanoutJob = jobIds.fanout(communication.id);
       if (
-        communication.updatedAt > graceAgo ||
-        (await jobIsLive(deps, 'fanout', jobIds.fanout(communication.id)))
+        communication.updatedAt <= graceAgo &&
+        (await deps.queues.addUnlessLive('fanout', { communicationId: communication.id }, fanoutJob))
       )
-        continue;
-      const existing = await deps.queues.byName.fanout.getJob(jobIds.fanout(communication.id));
-      if (existing) await existing.remove();
-      await deps.queues.add('fanout', { communicationId: communication.id }, jobIds.fanout(communication.id));
-      report.fanoutsEnqueued++;
+        report.fanoutsEnqueued++;
       continue;
     }
     report.sendJobsEnqueued += await requeueUnclaimed(deps, communication.id, graceAgo);
@@ -97,19 +92,6 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
     if (await markSentIfFinished(deps, communication.id)) report.communicationsFinished++;
   }
   return report;
-}
-
-async function jobIsLive(deps: Deps, queue: 'fanout' | 'send', jobId: string): Promise<boolean> {
-  const job = await deps.queues.byName[queue].getJob(jobId);
-  if (!job) return false;
-  const state = await job.getState();
-  return (
-    state === 'waiting' ||
-    state === 'active' ||
-    state === 'delayed' ||
-    state === 'prioritized' ||
-    state === 'waiting-children'
-  );
 }
 
 /** Queued rows whose send job vanished: enqueue them again (deterministic ids keep live jobs single). */
@@ -153,11 +135,8 @@ async function requeueStuckBatches(deps: Deps, communicationId: string, olderTha
   for (const row of stuck) byKey.set(row.batchKey!, [...(byKey.get(row.batchKey!) ?? []), row.id]);
   let requeued = 0;
   for (const [batchKey, ids] of byKey) {
-    if (await jobIsLive(deps, 'send', batchKey)) continue;
-    const existing = await deps.queues.byName.send.getJob(batchKey);
-    if (existing) await existing.remove();
-    await deps.queues.add('send', { communicationId, messageIds: ids.slice(0, MAX_BATCH_SIZE) }, batchKey);
-    requeued++;
+    const payload = { communicationId, messageIds: ids.slice(0, MAX_BATCH_SIZE) };
+    if (await deps.queues.addUnlessLive('send', payload, batchKey)) requeued++;
   }
   return requeued;
 }

@@ -5,10 +5,11 @@ import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
 import { startInboundWorker } from '../replies/process.js';
 import { runFanout } from './fanout.js';
+import { settleClaimed } from './outcomes.js';
 import { pacedTransport, RequestPacer } from './pacer.js';
 import { startProviderEventsWorker } from './provider-events-worker.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
-import { failClaimedMessages, runSend } from './send.js';
+import { runSend } from './send.js';
 import { PermanentTransportError, QuotaExceededError, RateLimitedError } from './transports/transport.js';
 
 export interface WorkerOptions {
@@ -110,7 +111,7 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           // Retrying cannot fix bad credentials, an invalid payload, a template that does not render or
           // an apology whose content is not what its executive approved.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
-          await failClaimedMessages(deps, batchKey, error.message);
+          await settleClaimed(deps.database.db, batchKey, 'failed', error.message);
           throw new UnrecoverableError(error.message);
         }
         deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'transient' });

@@ -50,7 +50,6 @@ const TARGET: Record<EventType, IncidentStatus | null> = {
 };
 
 export const isMaintenanceEvent = (type: EventType) => type.startsWith('maintenance.');
-export const isOpen = (status: IncidentStatus) => (OPEN as readonly string[]).includes(status);
 
 const FINISHED: readonly string[] = ['resolved', 'postmortem', 'completed'];
 /** Over: a new event that opens something for the same series starts a new incident instead. */

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-
 export class RedisUnavailableError extends Error {
   constructor(url: string, reason: string) {
     super(

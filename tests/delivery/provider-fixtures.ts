@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../src/db/client.js';
 import { newId } from '../../src/db/ids.js';
-import { communications, contacts, incidents, messages } from '../../src/db/schema.js';
+import { contacts, messages } from '../../src/db/schema.js';
+import { sendingCommunication } from '../support/rows.js';
 
 export const webhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -16,25 +17,7 @@ export async function sentMessageFor(
 ) {
   const [contact] = await db.select().from(contacts).where(eq(contacts.email, email));
   if (!contact) throw new Error(`no contact ${email}`);
-  const incidentId = newId('inc');
-  await db.insert(incidents).values({
-    id: incidentId,
-    source: 'test',
-    ref: incidentId,
-    title: 'Errors loading the help desk',
-    severity: 'major',
-    status: 'investigating',
-    startedAt: new Date('2017-05-15T14:00:00Z'),
-  });
-  const communicationId = newId('com');
-  await db.insert(communications).values({
-    id: communicationId,
-    incidentId,
-    kind: 'notice',
-    segment: 'affected',
-    status: 'sending',
-    from: 'Acme Status <status@acme.example>',
-  });
+  const { communicationId } = await sendingCommunication(db);
   const messageId = newId('msg');
   await db.insert(messages).values({
     id: messageId,

@@ -13,21 +13,24 @@ export interface TestDatabase extends Database {
 }
 
 /**
- * A fresh, migrated database: in-memory PGlite, or a new PostgreSQL database on the DATABASE_URL server
- * that is dropped again on close — so test files never see each other's rows.
+ * A fresh, migrated database on the PostgreSQL server of `serverUrl`, dropped again by `close()`; the
+ * benchmarks use it too, so neither tests nor benchmarks ever touch real data or leave anything behind.
  */
-export async function openTestDatabase(driver: Driver): Promise<TestDatabase> {
-  if (driver === 'pglite') return openDatabase({});
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('DATABASE_URL is not set');
-  const name = `candor_t_${randomBytes(6).toString('hex')}`;
+export async function throwawayPostgres(
+  serverUrl: string,
+  options: { prefix?: string; maxConnections?: number } = {},
+): Promise<Database & { url: string }> {
+  const name = `${options.prefix ?? 'candor_t'}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), maxConnections: 5 });
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    maxConnections: options.maxConnections ?? 5,
+  });
   return {
     ...database,
     url: url.toString(),
@@ -39,4 +42,12 @@ export async function openTestDatabase(driver: Driver): Promise<TestDatabase> {
       await cleaner.end();
     },
   };
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a throwaway PostgreSQL database (see above). */
+export async function openTestDatabase(driver: Driver): Promise<TestDatabase> {
+  if (driver === 'pglite') return openDatabase({});
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) throw new Error('DATABASE_URL is not set');
+  return throwawayPostgres(serverUrl);
 }

@@ -1,32 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../../src/db/client.js';
 import { newId } from '../../../src/db/ids.js';
-import { communications, contacts, customers, incidents, messages } from '../../../src/db/schema.js';
+import { contacts, customers, messages } from '../../../src/db/schema.js';
 import type { OutgoingEmail } from '../../../src/delivery/transports/transport.js';
+import { sendingCommunication } from '../../support/rows.js';
 
 /** Message rows for `count` recipients (outbox rows reference them), and matching outgoing e-mails. */
 export async function seedMessages(db: Db, count: number): Promise<OutgoingEmail[]> {
-  const incidentId = newId('inc');
-  await db.insert(incidents).values({
-    id: incidentId,
-    source: 'test',
-    ref: incidentId,
-    title: 'Errors loading the help desk',
-    severity: 'major',
-    status: 'investigating',
-    startedAt: new Date('2017-05-15T14:00:00Z'),
-  });
   const customerId = newId('cus');
   await db.insert(customers).values({ id: customerId, ref: customerId, name: 'Globex', tier: 'enterprise' });
-  const communicationId = newId('com');
-  await db.insert(communications).values({
-    id: communicationId,
-    incidentId,
-    kind: 'notice',
-    segment: 'affected',
-    status: 'sending',
-    from: 'Acme Status <status@acme.example>',
-  });
+  const { communicationId } = await sendingCommunication(db);
   const emails: OutgoingEmail[] = [];
   for (let i = 0; i < count; i++) {
     const contactId = newId('ct');
