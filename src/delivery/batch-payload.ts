@@ -1,7 +1,8 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getSegment } from '../audience/segment-audience.js';
 import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
+import { inTextArray } from '../db/arrays.js';
 import { type communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { type ComposeRecipient, composeEmail } from './compose.js';
@@ -42,7 +43,7 @@ export async function gatherBatchInputs(
     .from(messages)
     .innerJoin(contacts, eq(contacts.id, messages.contactId))
     .innerJoin(customers, eq(customers.id, messages.customerId))
-    .where(inArray(messages.id, messageIds))
+    .where(inTextArray(messages.id, messageIds))
     .orderBy(messages.id);
   const segment = await getSegment(db, communication.segment);
   const threads = await threadOf(db, {

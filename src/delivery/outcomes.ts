@@ -1,20 +1,16 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { messages } from '../db/schema.js';
 import type { SendOutcome } from './transports/transport.js';
 
 /**
- * Records a batch's outcomes in one statement (`UPDATE … FROM (VALUES …)`) instead of one round trip per
+ * Records a batch's outcomes in one statement (`UPDATE … FROM unnest(…)` over four array parameters) instead of one round trip per
  * message: at 100 messages a batch this is most of the database time of a send. Only rows still in
  * `sending` change, so a late duplicate answer cannot undo a webhook that already said `delivered`.
  */
 export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new Date()) {
   if (outcomes.length === 0) return { sent: 0, failed: 0 };
-  const rows = outcomes.map((o) =>
-    o.ok
-      ? sql`(${o.messageId}, 'sent', ${o.providerId}, null::text)`
-      : sql`(${o.messageId}, 'failed', null::text, ${o.error.slice(0, 1000)})`,
-  );
   await db.execute(sql`
     update ${messages} as m set
       status = v.status,
@@ -22,7 +18,12 @@ export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new 
       error = v.error,
       sent_at = case when v.status = 'sent' then ${now.toISOString()}::timestamptz else m.sent_at end,
       updated_at = ${now.toISOString()}::timestamptz
-    from (values ${sql.join(rows, sql`, `)}) as v(id, status, provider_id, error)
+    from unnest(
+      ${textArray(outcomes.map((o) => o.messageId))},
+      ${textArray(outcomes.map((o) => (o.ok ? 'sent' : 'failed')))},
+      ${textArray(outcomes.map((o) => (o.ok ? o.providerId : null)))},
+      ${textArray(outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))))}
+    ) as v(id, status, provider_id, error)
     where m.id = v.id and m.status = 'sending'`);
   const sent = outcomes.filter((o) => o.ok).length;
   return { sent, failed: outcomes.length - sent };

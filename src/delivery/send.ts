@@ -1,5 +1,7 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { assertApprovedForSend } from '../communications/approvals.js';
+import { selectRows, textArray } from '../db/arrays.js';
+import type { Db } from '../db/client.js';
 import {
   communications,
   type communicationVersions,
@@ -51,39 +53,7 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   if (communication.status !== 'sending')
     return { kind: 'skipped', reason: `communication is ${communication.status}` };
 
-  // Someone who unsubscribed (or bounced) after the fan-out ran gets nothing further.
-  await db
-    .update(messages)
-    .set({ status: 'suppressed', error: 'unsubscribed or suppressed after the fan-out', updatedAt: now })
-    .where(
-      and(
-        inArray(messages.id, input.messageIds),
-        eq(messages.status, 'queued'),
-        or(
-          sql`exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
-          sql`exists (select 1 from ${contacts} where ${contacts.id} = ${messages.contactId} and (${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null))`,
-        ),
-      ),
-    );
-  const claimed = await db
-    .update(messages)
-    .set({
-      status: 'sending',
-      sendBatchKey: input.batchKey,
-      attempts: sql`${messages.attempts} + 1`,
-      sendingAt: sql`coalesce(${messages.sendingAt}, now())`,
-      updatedAt: now,
-    })
-    .where(
-      and(
-        inArray(messages.id, input.messageIds),
-        or(
-          eq(messages.status, 'queued'),
-          and(eq(messages.status, 'sending'), eq(messages.sendBatchKey, input.batchKey)),
-        ),
-      ),
-    )
-    .returning({ id: messages.id });
+  const claimed = await claimBatch(db, input, now);
   if (claimed.length === 0) return { kind: 'skipped', reason: 'nothing left to send in this batch' };
 
   const batch = await frozenBatch(deps, communication, input.batchKey, claimed.map((c) => c.id).sort());
@@ -114,6 +84,37 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   return { kind: 'sent', ...result };
 }
 
+/**
+ * Claims the batch's rows in one statement (array parameters, not one per message): `queued` rows
+ * become `sending` under this batch key, rows already `sending` under the same key (a retry) stay
+ * claimed, and a contact who unsubscribed or bounced after the fan-out ran is marked `suppressed`
+ * instead, so they get nothing further. The status test sits in the UPDATE's own WHERE, which
+ * PostgreSQL re-checks against the newest row version when two jobs race for the same rows.
+ */
+async function claimBatch(db: Db, input: SendJobInput, now: Date): Promise<{ id: string }[]> {
+  const rows = await selectRows<{ id: string; status: string }>(
+    db,
+    sql`
+    update ${messages} as m set
+      status = case when m.status = 'queued' and x.suppressed then 'suppressed' else 'sending' end,
+      error = case when m.status = 'queued' and x.suppressed then ${SUPPRESSED_AFTER_FANOUT} else m.error end,
+      send_batch_key = case when m.status = 'queued' and x.suppressed then m.send_batch_key else ${input.batchKey} end,
+      attempts = m.attempts + case when m.status = 'queued' and x.suppressed then 0 else 1 end,
+      sending_at = case when m.status = 'queued' and x.suppressed then m.sending_at else coalesce(m.sending_at, now()) end,
+      updated_at = ${now.toISOString()}::timestamptz
+    from (
+      select c.id, exists (select 1 from ${suppressions} s where s.email = c.email)
+        or exists (select 1 from ${contacts} k where k.id = c.contact_id and (k.unsubscribed_at is not null or k.removed_at is not null)) as suppressed
+      from ${messages} c where c.id = any(${textArray(input.messageIds)})
+    ) as x
+    where m.id = x.id and (m.status = 'queued' or (m.status = 'sending' and m.send_batch_key = ${input.batchKey}))
+    returning m.id, m.status`,
+  );
+  return rows.filter((row) => row.status === 'sending').map(({ id }) => ({ id }));
+}
+
+const SUPPRESSED_AFTER_FANOUT = 'unsubscribed or suppressed after the fan-out';
+
 /** The batch's e-mails from its frozen inputs; gathers and freezes them on the first attempt. */
 async function frozenBatch(
   deps: Deps,
@@ -129,12 +130,13 @@ async function frozenBatch(
   let [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
   if (!stored) {
     const inputs = await gatherBatchInputs(deps, communication, messageIds);
-    await db
+    [stored] = await db
       .insert(sendBatches)
       .values({ key: batchKey, communicationId: communication.id, messageIds, payload: inputs })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning();
     // Two attempts racing (a stalled job re-run) both gather; the stored copy is the one both send.
-    [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
+    if (!stored) [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, batchKey));
     if (!stored) throw new Error(`send batch ${batchKey} vanished after insert`);
   }
   const { emails, version } = await renderBatch(deps, communication, stored.payload as BatchInputs);

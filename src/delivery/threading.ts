@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNotNull, ne } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, ne } from 'drizzle-orm';
+import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { communications, messages } from '../db/schema.js';
 
@@ -27,7 +28,7 @@ export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, 
       and(
         eq(communications.incidentId, query.incidentId),
         ne(communications.kind, 'apology'),
-        inArray(messages.contactId, [...query.contactIds]),
+        inTextArray(messages.contactId, query.contactIds),
         isNotNull(messages.sentAt),
         query.excludeCommunicationId ? ne(messages.communicationId, query.excludeCommunicationId) : undefined,
       ),

@@ -1,0 +1,19 @@
+import { type Column, type SQL, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+
+/**
+ * A list as one `text[]` parameter. Drizzle spreads a plain array into one placeholder per element, and
+ * building (and binding) a statement with thousands of placeholders cost the send path more CPU than
+ * the statement itself; one array parameter keeps the SQL text the same whatever the list's length.
+ */
+export const textArray = (values: readonly (string | null)[]): SQL => sql`${sql.param(values)}::text[]`;
+
+/** `column = any($1::text[])`: membership in a list passed as one parameter. */
+export const inTextArray = (column: Column | SQL, values: readonly string[]): SQL =>
+  sql`${column} = any(${textArray(values)})`;
+
+/** Rows of a raw `db.execute`: both drivers (node-postgres and PGlite) answer `{ rows }`. */
+export async function selectRows<T>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
+  const result = await db.execute(query);
+  return (result as unknown as { rows: T[] }).rows;
+}
