@@ -333,10 +333,14 @@ export const messages = pgTable(
     uniqueIndex('messages_comm_contact_key').on(t.communicationId, t.contactId),
     index('messages_contact_idx').on(t.contactId, t.id),
     uniqueIndex('messages_reply_token_key').on(t.replyTokenHash),
-    index('messages_comm_status_idx').on(t.communicationId, t.status),
-    index('messages_provider_id_idx').on(t.providerId),
+    // Every message row is written three times on its way out (fan-out, claim, outcome), and each write
+    // that is not HOT adds an entry to every index it qualifies for. The work queues only ever look for
+    // waiting or in-flight rows, so their index holds only those; the provider id exists only once sent.
+    index('messages_pending_idx')
+      .on(t.communicationId, t.status, t.sendBatchKey)
+      .where(sql`${t.status} in ('queued', 'sending')`),
+    index('messages_provider_id_idx').on(t.providerId).where(sql`${t.providerId} is not null`),
     index('messages_message_id_header_idx').on(t.messageIdHeader),
-    index('messages_status_updated_idx').on(t.status, t.updatedAt),
   ],
 );
 

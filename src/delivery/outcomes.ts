@@ -32,12 +32,18 @@ export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new 
 /** Marks every message a batch claimed with a final state (permanent failure, or in doubt for review). */
 export async function settleClaimed(
   db: Db,
-  batchKey: string,
+  batch: { communicationId: string; batchKey: string },
   status: 'failed' | 'needs_review',
   error: string,
 ) {
   await db
     .update(messages)
     .set({ status, error: error.slice(0, 1000), updatedAt: new Date() })
-    .where(and(eq(messages.sendBatchKey, batchKey), eq(messages.status, 'sending')));
+    .where(
+      and(
+        eq(messages.communicationId, batch.communicationId),
+        eq(messages.status, 'sending'),
+        eq(messages.sendBatchKey, batch.batchKey),
+      ),
+    );
 }

@@ -62,7 +62,7 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   if (now.getTime() - batch.firstAttemptAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
     await settleClaimed(
       db,
-      input.batchKey,
+      { communicationId: communication.id, batchKey: input.batchKey },
       'needs_review',
       'in doubt beyond the provider idempotency window',
     );

@@ -111,7 +111,12 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           // Retrying cannot fix bad credentials, an invalid payload, a template that does not render or
           // an apology whose content is not what its executive approved.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
-          await settleClaimed(deps.database.db, batchKey, 'failed', error.message);
+          await settleClaimed(
+            deps.database.db,
+            { communicationId: payload.communicationId, batchKey },
+            'failed',
+            error.message,
+          );
           throw new UnrecoverableError(error.message);
         }
         deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'transient' });
