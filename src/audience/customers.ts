@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { contacts, customers } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
+import { bumpAudienceVersion } from './audience-version.js';
 import { getCustomer } from './customer-queries.js';
 import {
   type CustomerInput,
@@ -71,6 +72,7 @@ async function writeCustomers(
     })
     .returning({ id: customers.id, ref: customers.ref, inserted: sql<boolean>`(xmax = 0)` });
   const byRef = new Map(written.map((row) => [row.ref, { id: row.id, inserted: row.inserted }]));
+  await bumpAudienceVersion(tx);
 
   const contactRows = items.flatMap((item) => {
     const customerId = byRef.get(item.ref)!.id;

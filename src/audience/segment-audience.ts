@@ -149,8 +149,12 @@ export interface SegmentCount {
  * Per-segment audience of an incident, every segment in priority order (zeros included), from one
  * grouped query over all listed contacts.
  */
-export async function segmentCounts(db: Db, scope: IncidentScope): Promise<SegmentCount[]> {
-  const ordered = await listSegments(db);
+export async function segmentCounts(
+  db: Db,
+  scope: IncidentScope,
+  listed?: readonly Segment[],
+): Promise<SegmentCount[]> {
+  const ordered = listed ?? (await listSegments(db));
   if (ordered.length === 0) return [];
   const perContact = db
     .select({

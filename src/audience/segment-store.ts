@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/client.js';
 import { segments } from '../db/schema.js';
+import { bumpAudienceVersion } from './audience-version.js';
 import { parseRule, type Rule } from './segments.js';
 
 export type SegmentRow = typeof segments.$inferSelect;
@@ -88,10 +89,12 @@ export const DEFAULT_SEGMENTS = [
  * call at every start and from several processes at once (ON CONFLICT DO NOTHING).
  */
 export async function ensureDefaultSegments(db: Db): Promise<void> {
-  await db
+  const added = await db
     .insert(segments)
     .values(DEFAULT_SEGMENTS.map((s) => ({ ...s, rule: s.rule as Rule })))
-    .onConflictDoNothing({ target: segments.key });
+    .onConflictDoNothing({ target: segments.key })
+    .returning({ key: segments.key });
+  if (added.length > 0) await bumpAudienceVersion(db);
 }
 
 function validated(row: SegmentRow): Segment {
@@ -150,6 +153,7 @@ export async function putSegment(
       })
       .returning({ inserted: sql<boolean>`(xmax = 0)` });
     const created = Boolean(row?.inserted);
+    await bumpAudienceVersion(tx as unknown as Db);
     await appendAudit(tx as unknown as Db, {
       actor,
       action: created ? 'segment.create' : 'segment.update',

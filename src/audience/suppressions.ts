@@ -4,6 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/client.js';
 import { suppressions } from '../db/schema.js';
 import { badRequest, notFound } from '../http/errors.js';
+import { bumpAudienceVersion } from './audience-version.js';
 import { normalizeEmail } from './schemas.js';
 
 export const suppressionSchema = z.object({
@@ -68,6 +69,7 @@ export async function deleteSuppression(db: Db, email: string, actor: string): P
       .where(eq(suppressions.email, address))
       .returning({ reason: suppressions.reason, source: suppressions.source });
     if (removed.length === 0) throw notFound('Suppression', address);
+    await bumpAudienceVersion(tx as unknown as Db);
     await appendAudit(tx as unknown as Db, {
       actor,
       action: 'suppression.delete',

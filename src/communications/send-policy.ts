@@ -1,6 +1,7 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
-import { listSegments, segmentCounts } from '../audience/segment-audience.js';
+import { sql } from 'drizzle-orm';
+import { audienceSnapshot } from '../audience/audience-snapshot.js';
 import { type Config, displayNameOf } from '../config.js';
+import { selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { communications } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
@@ -50,43 +51,30 @@ export async function planAutomaticNotices(
   const kind = kindByEvent[input.eventType];
   if (kind === 'apology') return [];
   const scope = { regions: incident.regions, components: incident.components };
-  const [segments, counts] = await Promise.all([listSegments(tx), segmentCounts(tx, scope)]);
+  const { segments, counts } = await audienceSnapshot(tx, scope);
   const recipientsOf = new Map(counts.map((c) => [c.segment, c.recipients]));
   const planned: CommunicationSummary[] = [];
 
-  for (const segment of segments) {
+  const notifying = segments.flatMap((segment) => {
     const decision = decide(
       resolvePolicy(segment.sendPolicy),
       { type: input.eventType, severity: incident.severity as Severity, notify: input.notify ?? true },
       config.noticeHoldSeconds,
     );
     const recipients = recipientsOf.get(segment.key) ?? 0;
-    if (!decision.notify || recipients === 0) continue;
+    return decision.notify && recipients > 0 ? [{ segment, decision, recipients }] : [];
+  });
+  if (notifying.length === 0) return [];
+  const earlier = await replaceUnsentNotices(
+    tx,
+    incident.id,
+    notifying.map((n) => n.segment.key),
+    now,
+  );
 
-    const replaced = await tx
-      .update(communications)
-      .set({ status: 'cancelled', updatedAt: now })
-      .where(
-        and(
-          eq(communications.incidentId, incident.id),
-          eq(communications.segment, segment.key),
-          eq(communications.status, 'scheduled'),
-          ne(communications.kind, 'apology'),
-        ),
-      )
-      .returning({ id: communications.id });
-    const everSent = await tx
-      .select({ id: communications.id })
-      .from(communications)
-      .where(
-        and(
-          eq(communications.incidentId, incident.id),
-          eq(communications.segment, segment.key),
-          inArray(communications.status, ['sending', 'sent']),
-        ),
-      )
-      .limit(1);
-    const brief = kind === 'resolution' && replaced.length > 0 && everSent.length === 0;
+  for (const { segment, decision, recipients } of notifying) {
+    const brief =
+      kind === 'resolution' && earlier.replaced.has(segment.key) && !earlier.sent.has(segment.key);
 
     const content: VersionContent = {
       template: templateByKind[kind],
@@ -131,4 +119,33 @@ export async function planAutomaticNotices(
     });
   }
   return planned;
+}
+
+/**
+ * Cancels the incident's automatic notices that have not gone out for these segments (the new one
+ * replaces them) and tells, per segment, whether one was replaced and whether any was ever sent: one
+ * statement for every segment of the event rather than two per segment.
+ */
+async function replaceUnsentNotices(
+  tx: Db,
+  incidentId: string,
+  segmentKeys: string[],
+  now: Date,
+): Promise<{ replaced: Set<string>; sent: Set<string> }> {
+  const rows = await selectRows<{ segment: string; what: 'replaced' | 'sent' }>(
+    tx,
+    sql`
+    with replaced as (
+      update ${communications} set status = 'cancelled', updated_at = ${now.toISOString()}::timestamptz
+      where incident_id = ${incidentId} and segment = any(${textArray(segmentKeys)})
+        and status = 'scheduled' and kind <> 'apology'
+      returning segment
+    )
+    select segment, 'replaced' as what from replaced
+    union
+    select segment, 'sent' as what from ${communications}
+    where incident_id = ${incidentId} and segment = any(${textArray(segmentKeys)}) and status in ('sending', 'sent')`,
+  );
+  const of = (what: string) => new Set(rows.filter((r) => r.what === what).map((r) => r.segment));
+  return { replaced: of('replaced'), sent: of('sent') };
 }

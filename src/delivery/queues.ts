@@ -119,13 +119,17 @@ export class Queues {
     return true;
   }
 
-  async addBulk<Q extends QueueName>(name: Q, jobs: { payload: JobPayload<Q>; jobId: string }[]) {
+  /** Adds many jobs in one round trip; `options` (e.g. a delay) is per job. */
+  async addBulk<Q extends QueueName>(
+    name: Q,
+    jobs: { payload: JobPayload<Q>; jobId: string; options?: JobsOptions }[],
+  ) {
     if (jobs.length === 0) return [];
     return this.byName[name].addBulk(
       jobs.map((job) => ({
         name,
         data: jobPayloadSchemas[name].parse(job.payload),
-        opts: { ...defaultJobOptions[name], jobId: job.jobId },
+        opts: { ...defaultJobOptions[name], ...job.options, jobId: job.jobId },
       })),
     );
   }

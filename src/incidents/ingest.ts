@@ -128,7 +128,7 @@ async function ingest<T>(
     .filter((a) => !a.duplicate)
     .flatMap((a) => a.response.communications.map((c) => c.id));
   if (fresh.length > 0) {
-    await enqueueDueFanouts(deps, fresh).catch((error: unknown) => {
+    await enqueueDueFanouts(deps, fresh, { fresh: true }).catch((error: unknown) => {
       deps.logger.warn(
         { err: error },
         'could not enqueue fan-out; the sweeper will retry when Redis is back',
