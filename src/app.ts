@@ -14,9 +14,11 @@ import authRoutes from './auth/routes.js';
 import actionRoutes from './communications/action-routes.js';
 import approvalLinkRoutes from './communications/approval-link-routes.js';
 import draftRoutes from './communications/draft-routes.js';
+import communicationListRoutes from './communications/list-routes.js';
 import previewRoutes from './communications/preview-routes.js';
 import communicationRoutes from './communications/routes.js';
 import adminQueuesRoutes from './delivery/admin-queues.js';
+import outboxRoutes from './delivery/outbox-routes.js';
 import unsubscribeRoutes from './delivery/unsubscribe-routes.js';
 import webhookRoutes from './delivery/webhook-routes.js';
 import type { AppDeps } from './deps.js';
@@ -25,11 +27,17 @@ import opsRoutes from './http/ops-routes.js';
 import integrationRoutes from './incidents/integration-routes.js';
 import incidentRoutes from './incidents/routes.js';
 import replyRoutes from './replies/routes.js';
+import webPlugin, { type WebOptions } from './web/plugin.js';
+
+export interface BuildAppOptions {
+  /** Where the built staff UI is (default `dist/web`). */
+  web?: WebOptions;
+}
 
 /**
  * Builds the HTTP app as a set of plugins. It never listens: `main.ts`/`api.ts` do, tests use `inject`.
  */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
@@ -76,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(integrationRoutes);
   await app.register(audienceRoutes);
   await app.register(communicationRoutes);
+  await app.register(communicationListRoutes);
   await app.register(previewRoutes);
   await app.register(draftRoutes);
   await app.register(actionRoutes);
@@ -85,5 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(unsubscribeRoutes);
   await app.register(replyRoutes);
   await app.register(adminQueuesRoutes);
+  await app.register(outboxRoutes);
+  // Last: its catch-all GET serves the UI for every path no API route claimed.
+  await app.register(webPlugin, options.web ?? {});
   return app;
 }

@@ -1,5 +1,6 @@
 import { boot } from './boot.js';
 import { type DemoWorkspace, printBanner, seedDemoWorkspace } from './db/seed.js';
+import { ensureWebUi } from './web/build.js';
 
 // All-in-one: API, workers and sweeper in one process, embedded database, demo workspace on first run.
 let demo: DemoWorkspace | null = null;
@@ -8,6 +9,8 @@ await boot(
   {
     beforeListen: async (deps) => {
       if (deps.config.seed) demo = await seedDemoWorkspace(deps);
+      // The UI is served from dist/web; the first all-in-one start builds it (a few seconds).
+      await ensureWebUi(deps.logger);
     },
     afterListen: ({ config, url }) => printBanner({ config, url: url ?? config.publicUrl, demo }),
   },

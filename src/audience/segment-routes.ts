@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../auth/principal.js';
+import { badRequest } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
+import { affectedByIncident, countRule } from './rule-count.js';
 import { incidentScope, segmentCounts } from './segment-audience.js';
 import {
   listSegments,
@@ -16,6 +18,11 @@ import {
 import { deleteSuppression, listSuppressions, suppressionSchema } from './suppressions.js';
 
 const segmentPutResponse = z.object({ segment: segmentViewSchema, created: z.boolean() });
+const countSchema = z.object({
+  customers: z.number().int(),
+  recipients: z.number().int(),
+  suppressed: z.number().int(),
+});
 const audienceSchema = z.object({
   segments: z.array(
     z.object({
@@ -73,6 +80,49 @@ export default async function segmentRoutes(fastify: FastifyInstance) {
         actorOf(request.principal),
       );
       return reply.status(created ? 201 : 200).send({ segment: toSegmentView(segment), created });
+    },
+  );
+
+  app.post(
+    '/v1/segments/count',
+    {
+      preHandler: app.authorize({ scope: 'read' }),
+      schema: {
+        tags: ['audience'],
+        summary: "Count the contacts a rule matches (the segment editor's live count); stores nothing",
+        description:
+          'Counts the rule on its own: a saved segment may get fewer, since a contact belongs to the first segment it matches. A rule using `affected` needs `incident_id`.',
+        body: z.object({ rule: z.unknown(), incident_id: z.string().min(1).max(100).optional() }),
+        response: { 200: countSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const db = app.deps.database.db;
+      const { rule, incident_id: incidentId } = request.body;
+      const scope = incidentId === undefined ? undefined : await incidentScope(db, incidentId);
+      return countRule(db, rule, scope);
+    },
+  );
+
+  app.get(
+    '/v1/audience/affected',
+    {
+      preHandler: app.authorize({ scope: 'read' }),
+      schema: {
+        tags: ['audience'],
+        summary: 'Affected customers and recipients of up to 100 incidents (`?incident_ids=a,b`)',
+        querystring: z.object({ incident_ids: z.string().min(1).max(10_000) }),
+        response: {
+          200: z.object({ data: z.array(countSchema.extend({ incident_id: z.string() })) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const ids = [...new Set(request.query.incident_ids.split(',').filter(Boolean))];
+      if (ids.length > 100)
+        throw badRequest('Too many incidents.', [{ path: 'query.incident_ids', message: 'at most 100 ids' }]);
+      return { data: await affectedByIncident(app.deps.database.db, ids) };
     },
   );
 

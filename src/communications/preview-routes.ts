@@ -7,6 +7,7 @@ import { notFound } from '../http/errors.js';
 import { errorResponses } from '../http/schemas.js';
 import { lintContent, loadLintWordLists, versionText } from '../rendering/lint.js';
 import { type PreviewResult, previewCommunication } from './preview.js';
+import { draftPreviewBodySchema } from './schemas.js';
 
 /** Response headers are Latin-1 on the wire; non-ASCII values travel as RFC 2047 words, as in mail. */
 function headerValue(value: string): string {
@@ -43,11 +44,26 @@ const previewJson = z.object({
   contact_replied_at: z.string().nullable(),
 });
 
-const lintJson = z.object({
-  warnings: z.array(
-    z.object({ rule: z.string(), severity: z.string(), excerpt: z.string(), suggestion: z.string() }),
-  ),
-});
+const warningsJson = z.array(
+  z.object({ rule: z.string(), severity: z.string(), excerpt: z.string(), suggestion: z.string() }),
+);
+const lintJson = z.object({ warnings: warningsJson });
+
+function previewBody(preview: PreviewResult) {
+  return {
+    headers: headersOf(preview),
+    html: preview.email.html,
+    text: preview.email.text,
+    placeholder_message_id: preview.placeholderMessageId,
+    sample_recipient: preview.sample,
+    contact: preview.contact,
+    locale: preview.locale,
+    variant: preview.variant,
+    segment: preview.segment,
+    contact_replied: preview.repliedAt !== null,
+    contact_replied_at: preview.repliedAt?.toISOString() ?? null,
+  };
+}
 
 /** Preview and lint of a communication's current version: what staff check before it goes. */
 export default async function previewRoutes(fastify: FastifyInstance) {
@@ -73,21 +89,7 @@ export default async function previewRoutes(fastify: FastifyInstance) {
       const { format, contact, segment } = request.query;
       const preview = await previewCommunication(app.deps, request.params.id, { contact, segment });
       const headers = headersOf(preview);
-      if (format === 'json') {
-        return {
-          headers,
-          html: preview.email.html,
-          text: preview.email.text,
-          placeholder_message_id: preview.placeholderMessageId,
-          sample_recipient: preview.sample,
-          contact: preview.contact,
-          locale: preview.locale,
-          variant: preview.variant,
-          segment: preview.segment,
-          contact_replied: preview.repliedAt !== null,
-          contact_replied_at: preview.repliedAt?.toISOString() ?? null,
-        };
-      }
+      if (format === 'json') return previewBody(preview);
       for (const [name, value] of Object.entries(headers)) {
         if (value !== null) reply.header(`x-candor-${name.replace(/_/g, '-')}`, headerValue(value));
       }
@@ -101,6 +103,33 @@ export default async function previewRoutes(fastify: FastifyInstance) {
       reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
       reply.type(format === 'html' ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
       return format === 'html' ? preview.email.html : preview.email.text;
+    },
+  );
+
+  app.post(
+    '/v1/communications/:id/preview',
+    {
+      preHandler: app.authorize({ scope: 'read' }),
+      schema: {
+        tags: ['communications'],
+        summary: "Preview and lint unsaved edits (the editor's live preview); stores nothing",
+        description:
+          'The same answer as `GET …/preview?format=json` for the current version with `subject` and/or `body` replaced, plus the content warnings of that text.',
+        params: z.object({ id: z.string() }),
+        body: draftPreviewBodySchema,
+        response: { 200: previewJson.extend({ warnings: warningsJson }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { subject, body, contact, segment } = request.body;
+      const preview = await previewCommunication(app.deps, request.params.id, {
+        contact,
+        segment,
+        draft: { subject, body },
+      });
+      const lists = await loadLintWordLists(app.deps.config.lintConfigPath);
+      const text = versionText(preview.version);
+      return { ...previewBody(preview), warnings: lintContent({ text, kind: preview.kind }, lists) };
     },
   );
 

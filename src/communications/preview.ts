@@ -24,6 +24,8 @@ export interface PreviewQuery {
   contact?: string | undefined;
   /** Preview with this segment's variant; default: the communication's own segment. */
   segment?: string | undefined;
+  /** Unsaved edits to show instead of the current version's subject and body (the editor's live preview). */
+  draft?: { subject?: string | undefined; body?: string | undefined } | undefined;
 }
 
 export interface PreviewResult {
@@ -38,6 +40,9 @@ export interface PreviewResult {
   segment: string;
   /** When this contact first replied to an e-mail about the incident; null if never (or a sample). */
   repliedAt: Date | null;
+  /** The version rendered, with any draft edits applied (what lint should read). */
+  version: typeof communicationVersions.$inferSelect;
+  kind: (typeof communications.$inferSelect)['kind'];
 }
 
 interface Candidate {
@@ -116,7 +121,7 @@ export async function previewCommunication(
   const { db } = deps.database;
   const [communication] = await db.select().from(communications).where(eq(communications.id, id));
   if (!communication) throw notFound('Communication', id);
-  const [version] = await db
+  const [stored] = await db
     .select()
     .from(communicationVersions)
     .where(
@@ -125,7 +130,8 @@ export async function previewCommunication(
         eq(communicationVersions.version, communication.currentVersion),
       ),
     );
-  if (!version) throw notFound('Communication version', `${id} v${communication.currentVersion}`);
+  if (!stored) throw notFound('Communication version', `${id} v${communication.currentVersion}`);
+  const version = withDraft(stored, query.draft);
 
   const segmentKey = query.segment ?? communication.segment;
   const [segment] = await db.select().from(segments).where(eq(segments.key, segmentKey));
@@ -221,6 +227,25 @@ export async function previewCommunication(
     variant,
     segment: segmentKey,
     repliedAt,
+    version,
+    kind: communication.kind,
+  };
+}
+
+type VersionRow = typeof communicationVersions.$inferSelect;
+
+/**
+ * The current version with unsaved edits applied the way `editCommunication` stores them (the body also
+ * goes into props, where templates read it), so the live preview shows what saving would produce.
+ */
+export function withDraft(version: VersionRow, draft: PreviewQuery['draft']): VersionRow {
+  if (!draft || (draft.subject === undefined && draft.body === undefined)) return version;
+  const body = draft.body ?? version.body;
+  return {
+    ...version,
+    subject: draft.subject ?? version.subject,
+    body,
+    props: body === null ? version.props : { ...version.props, body },
   };
 }
 

@@ -144,6 +144,7 @@ export async function getCommunication(db: Db, id: string) {
 }
 
 export interface MessageQuery {
+  id?: string;
   communication_id?: string;
   status?: string;
   email?: string;
@@ -180,6 +181,7 @@ export async function listMessages(db: Db, query: MessageQuery) {
     .from(messages)
     .where(
       and(
+        query.id ? eq(messages.id, query.id) : undefined,
         query.communication_id ? eq(messages.communicationId, query.communication_id) : undefined,
         query.status ? eq(messages.status, query.status as MessageRow['status']) : undefined,
         query.email ? eq(messages.email, query.email.toLowerCase()) : undefined,

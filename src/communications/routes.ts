@@ -79,6 +79,7 @@ export default async function communicationRoutes(fastify: FastifyInstance) {
         tags: ['communications'],
         summary: 'Per-recipient delivery state',
         querystring: listQuerySchema.extend({
+          id: z.string().max(100).optional().describe('One message (e.g. the one a reply answers).'),
           communication_id: z.string().optional(),
           status: z.enum(messageStatuses).optional(),
           email: z.string().optional(),

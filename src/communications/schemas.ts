@@ -25,6 +25,14 @@ export const editCommunicationBodySchema = z
   .refine((b) => b.subject !== undefined || b.body !== undefined, { message: 'send subject, body or both' });
 export type EditCommunicationBody = z.infer<typeof editCommunicationBodySchema>;
 
+/** Unsaved editor state: empty fields are left out by the client, so the stored ones are shown instead. */
+export const draftPreviewBodySchema = z.object({
+  subject: subject.optional(),
+  body: body.optional(),
+  segment: z.string().max(200).optional(),
+  contact: z.string().max(320).optional(),
+});
+
 export const versionSchema = z.object({
   version: z.number(),
   template: z.string(),

@@ -20,8 +20,9 @@ export const demoUsers = [
     sender: {
       name: 'Alex Rivera',
       email: 'alex@acme.example',
-      title: 'CEO, Acme',
-      signature: 'Alex Rivera\nCEO, Acme',
+      // The letter closes with the signature line, the name, then "title, company": no company here.
+      title: 'CEO',
+      signature: 'With apologies,',
     },
   },
 ] as const;
