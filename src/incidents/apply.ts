@@ -149,14 +149,16 @@ async function lockIncident(tx: Db, source: string, ref: string, event: EventBod
       updatedAt: now,
     })
     .onConflictDoNothing()
-    .returning({ id: incidents.id });
+    .returning();
+  // A row this transaction inserted is already locked: a concurrent insert of the same ref waits on it.
+  if (created[0]) return { row: created[0], created: true };
   const [row] = await tx
     .select()
     .from(incidents)
     .where(and(eq(incidents.source, source), eq(incidents.ref, ref)))
     .for('update');
   if (!row) throw new Error('incident row vanished inside its transaction');
-  return { row, created: created.length > 0 };
+  return { row, created: false };
 }
 
 async function updateIncident(
