@@ -1,43 +1,19 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { newId } from '../../src/db/ids.js';
-import { incidents, suppressions } from '../../src/db/schema.js';
+import { type AudienceApp, startAudienceApp } from '../support/audience-app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
+import { auth } from '../support/fixtures.js';
 
 describe.each(drivers)('live rule counts and affected summaries (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-  let incidentId: string;
+  let audience: AudienceApp;
   beforeAll(async () => {
-    deps = await createTestDeps(driver, { env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY } });
-    app = await buildApp(deps);
-    await seedAudience(app);
-    incidentId = newId('inc');
-    await deps.database.db.insert(incidents).values({
-      id: incidentId,
-      source: 'test',
-      ref: 'db-freeze',
-      title: 'Errors loading the help desk',
-      severity: 'major',
-      status: 'investigating',
-      regions: ['us'],
-      components: ['helpdesk', 'api'],
-      startedAt: new Date(),
-    });
-    await deps.database.db
-      .insert(suppressions)
-      .values({ email: 'it@globex.example', reason: 'bounce', source: 'test', details: {} });
+    audience = await startAudienceApp(driver);
   });
   afterAll(async () => {
-    await app?.close();
-    await deps?.close();
+    await audience?.close();
   });
 
   const count = (payload: Record<string, unknown>) =>
-    app.inject({ method: 'POST', url: '/v1/segments/count', headers: auth, payload });
+    audience.app.inject({ method: 'POST', url: '/v1/segments/count', headers: auth, payload });
 
   it('counts the contacts a rule matches on its own, suppressed ones apart, and stores nothing', async () => {
     const pro = await count({ rule: { field: 'tier', in: ['pro'] } });
@@ -46,10 +22,10 @@ describe.each(drivers)('live rule counts and affected summaries (%s)', (driver) 
     expect(pro.json()).toEqual({ customers: 2, recipients: 1, suppressed: 1 });
     const affected = await count({
       rule: { all: [{ affected: true }, { field: 'tier', in: ['enterprise', 'pro'] }] },
-      incident_id: incidentId,
+      incident_id: audience.incidentId,
     });
     expect(affected.json()).toEqual({ customers: 2, recipients: 2, suppressed: 1 });
-    const segments = await app.inject({ method: 'GET', url: '/v1/segments', headers: auth });
+    const segments = await audience.app.inject({ method: 'GET', url: '/v1/segments', headers: auth });
     expect(segments.json().data.map((s: { key: string }) => s.key)).toEqual([
       'affected-enterprise',
       'affected',
@@ -68,23 +44,27 @@ describe.each(drivers)('live rule counts and affected summaries (%s)', (driver) 
   });
 
   it('needs credentials', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/segments/count', payload: { rule: {} } });
+    const res = await audience.app.inject({
+      method: 'POST',
+      url: '/v1/segments/count',
+      payload: { rule: {} },
+    });
     expect(res.statusCode).toBe(401);
   });
 
   it('summarises affected customers of several incidents at once', async () => {
-    const res = await app.inject({
+    const res = await audience.app.inject({
       method: 'GET',
-      url: `/v1/audience/affected?incident_ids=${incidentId},inc_unknown`,
+      url: `/v1/audience/affected?incident_ids=${audience.incidentId},inc_unknown`,
       headers: auth,
     });
     expect(res.statusCode).toBe(200);
     // northwind (2 contacts) and globex (1 contact, suppressed).
     expect(res.json()).toEqual({
-      data: [{ incident_id: incidentId, customers: 2, recipients: 2, suppressed: 1 }],
+      data: [{ incident_id: audience.incidentId, customers: 2, recipients: 2, suppressed: 1 }],
     });
     const many = Array.from({ length: 101 }, (_, i) => `inc_${i}`).join(',');
-    const tooMany = await app.inject({
+    const tooMany = await audience.app.inject({
       method: 'GET',
       url: `/v1/audience/affected?incident_ids=${many}`,
       headers: auth,

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
-import { api, onUnauthorized, setCsrfToken } from './api.js';
+import { type ApiError, api, onUnauthorized, setCsrfToken } from './api.js';
 import { ErrorBox, Loading } from './components.js';
 import { asApiError } from './hooks.js';
 import { ApprovalsPage } from './pages/approvals.js';
@@ -86,7 +86,7 @@ function Shell({ session }: { session: SessionContextValue }) {
 
 export function App() {
   const [boot, setBoot] = useState<Bootstrap | null>(null);
-  const [error, setError] = useState<ReturnType<typeof asApiError> | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
   const [, navigate] = useLocation();
 
   const load = useCallback(async () => {
@@ -120,7 +120,6 @@ export function App() {
   const session: SessionContextValue = {
     user: boot.session.user,
     transport: boot.transport,
-    noticeHoldSeconds: boot.notice_hold_seconds,
     logout: async () => {
       await api.post('/v1/auth/logout').catch(() => undefined);
       setCsrfToken(null);

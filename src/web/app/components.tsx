@@ -1,7 +1,7 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
 import type { ApiError } from './api.js';
 import { formatDuration, humanize } from './format.js';
-import { useNow } from './hooks.js';
+import { type Paged, useNow } from './hooks.js';
 import type { Counts } from './types.js';
 
 export function ErrorBox({ error, title }: { error: ApiError | null | undefined; title?: string }) {
@@ -119,6 +119,10 @@ export function ConfirmDialog({
   );
 }
 
+/**
+ * A row of tabs with the keyboard behaviour of the ARIA tabs pattern: Tab reaches the selected tab only,
+ * arrow keys (and Home/End) move between tabs and select as they go.
+ */
 export function Tabs<T extends string>({
   label,
   tabs,
@@ -130,16 +134,36 @@ export function Tabs<T extends string>({
   value: T;
   onChange: (value: T) => void;
 }) {
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const move = (event: KeyboardEvent, index: number) => {
+    const count = tabs.length;
+    const targets: Record<string, number> = {
+      ArrowRight: (index + 1) % count,
+      ArrowLeft: (index - 1 + count) % count,
+      Home: 0,
+      End: count - 1,
+    };
+    const target = targets[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    onChange(tabs[target]!.value);
+    buttons.current[target]?.focus();
+  };
   return (
     <div className="tabs" role="tablist" aria-label={label}>
-      {tabs.map((t) => (
+      {tabs.map((t, index) => (
         <button
           key={t.value}
+          ref={(button) => {
+            buttons.current[index] = button;
+          }}
           type="button"
           role="tab"
           aria-selected={value === t.value}
+          tabIndex={value === t.value ? 0 : -1}
           className={value === t.value ? 'active' : ''}
           onClick={() => onChange(t.value)}
+          onKeyDown={(event) => move(event, index)}
         >
           {t.label}
         </button>
@@ -148,23 +172,117 @@ export function Tabs<T extends string>({
   );
 }
 
-export function LoadMore({
-  hasMore,
-  loading,
-  onClick,
-}: {
-  hasMore: boolean;
-  loading: boolean;
-  onClick: () => void;
-}) {
-  if (!hasMore) return null;
+/** "Load more" under a paged list; gone once the last page is in. */
+export function LoadMore({ list }: { list: Pick<Paged<unknown>, 'hasMore' | 'loadingMore' | 'loadMore'> }) {
+  if (!list.hasMore) return null;
   return (
-    <button type="button" className="load-more" disabled={loading} onClick={onClick}>
-      {loading ? 'Loading…' : 'Load more'}
+    <button
+      type="button"
+      className="load-more"
+      disabled={list.loadingMore}
+      onClick={() => void list.loadMore()}
+    >
+      {list.loadingMore ? 'Loading…' : 'Load more'}
     </button>
   );
 }
 
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
+}
+
+/** What a list shows while it has no rows: "Loading…" before its first page, then `children` if it is empty. */
+export function ListStatus({
+  list,
+  children,
+}: {
+  list: Pick<Paged<unknown>, 'loading' | 'items'>;
+  children: ReactNode;
+}) {
+  if (list.loading) return <Loading />;
+  return list.items?.length === 0 ? <Empty>{children}</Empty> : null;
+}
+
+/** A data table: one header row of `columns`, `children` as the body rows; scrolls sideways when narrow. */
+export function Table({ columns, children }: { columns: string[]; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** E-mail headers, one row each with its name as the row header. */
+export function HeaderTable({ headers }: { headers: { name: string; value: string }[] }) {
+  return (
+    <table className="headers-table">
+      <tbody>
+        {headers.map((h, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: headers repeat (Received) and keep their order
+          <tr key={i}>
+            <th scope="row" className="header-name">
+              {h.name}
+            </th>
+            <td>{h.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One term and its value in a `<dl className="facts">`. */
+export function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** A list filter: the first choice, value "", means no filter. */
+export function FilterSelect({
+  label,
+  value,
+  onChange,
+  options,
+  anyLabel = 'Any',
+  inline,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly (string | { value: string; label: string })[];
+  anyLabel?: string;
+  /** Label and select on one line (page heads), not stacked (filter forms). */
+  inline?: boolean;
+}) {
+  return (
+    <label className={inline ? 'inline' : undefined}>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{anyLabel}</option>
+        {options.map((o) => {
+          const option = typeof o === 'string' ? { value: o, label: o } : o;
+          return (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
 }

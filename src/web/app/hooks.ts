@@ -63,8 +63,19 @@ export function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, 'client', e instanceof Error ? e.message : String(e));
 }
 
+export interface Paged<T> {
+  /** The first page and every page loaded after it; undefined until the first page is in. */
+  items: T[] | undefined;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => Promise<void>;
+  hasMore: boolean;
+  loadMore: () => Promise<void>;
+  loadingMore: boolean;
+}
+
 /** A `{data, next_cursor}` list with "load more". `path` must carry its filters; the cursor is added here. */
-export function usePaged<T>(path: string | null, options: { pollMs?: number } = {}) {
+export function usePaged<T>(path: string | null, options: { pollMs?: number } = {}): Paged<T> {
   const first = useApi<Page<T>>(path, options);
   const [more, setMore] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

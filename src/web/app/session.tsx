@@ -4,7 +4,6 @@ import type { Bootstrap, User } from './types.js';
 export interface SessionContextValue {
   user: User;
   transport: Bootstrap['transport'];
-  noticeHoldSeconds: number;
   logout: () => Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
-import { Link, useLocation, useParams } from 'wouter';
+import { Link, useParams } from 'wouter';
 import { api, withQuery } from '../api.js';
-import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, LoadMore } from '../components.js';
+import { Badge, ConfirmDialog, Empty, ErrorBox, Fact, ListStatus, Loading, LoadMore } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { useAction, useApi, usePaged } from '../hooks.js';
 import { useSession } from '../session.js';
@@ -81,23 +81,14 @@ function ApprovalDetail({ id, onDecided }: { id: string; onDecided: () => void }
         <Badge value={c.status} />
       </div>
       <dl className="facts">
-        <div>
-          <dt>From</dt>
-          <dd>{c.from}</dd>
-        </div>
-        <div>
-          <dt>Audience</dt>
-          <dd>
-            {row ? `${row.customers} customers, ${row.recipients} recipients` : `${c.recipients} recipients`}{' '}
-            in {c.segment}
-          </dd>
-        </div>
-        <div>
-          <dt>Incident</dt>
-          <dd>
-            <Link href={`/incidents/${c.incident_id}`}>open</Link>
-          </dd>
-        </div>
+        <Fact term="From">{c.from}</Fact>
+        <Fact term="Audience">
+          {row ? `${row.customers} customers, ${row.recipients} recipients` : `${c.recipients} recipients`} in{' '}
+          {c.segment}
+        </Fact>
+        <Fact term="Incident">
+          <Link href={`/incidents/${c.incident_id}`}>open</Link>
+        </Fact>
       </dl>
       <Decision
         c={c}
@@ -117,7 +108,6 @@ function ApprovalDetail({ id, onDecided }: { id: string; onDecided: () => void }
 export function ApprovalsPage() {
   const { id } = useParams<{ id?: string }>();
   const { user } = useSession();
-  const [, navigate] = useLocation();
   const [status, setStatus] = useState('pending_approval');
   const mine = user.role === 'executive';
   const list = usePaged<CommunicationListItem>(
@@ -140,8 +130,7 @@ export function ApprovalsPage() {
           </select>
         </label>
         <ErrorBox error={list.error} />
-        {list.loading && <Loading />}
-        {list.items?.length === 0 && <Empty>Nothing here.</Empty>}
+        <ListStatus list={list}>Nothing here.</ListStatus>
         <ul className="item-list">
           {list.items?.map((c) => (
             <li key={c.id} className={c.id === id ? 'selected' : ''}>
@@ -156,7 +145,7 @@ export function ApprovalsPage() {
             </li>
           ))}
         </ul>
-        <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+        <LoadMore list={list} />
       </div>
       <div className="split-detail">
         {id ? (
@@ -164,11 +153,7 @@ export function ApprovalsPage() {
         ) : (
           <Empty>Choose a letter to review it.</Empty>
         )}
-        {id && (
-          <button type="button" className="link" onClick={() => navigate('/approvals')}>
-            Close
-          </button>
-        )}
+        {id && <Link href="/approvals">Close</Link>}
       </div>
     </section>
   );

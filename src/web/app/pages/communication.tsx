@@ -1,7 +1,19 @@
 import { useEffect, useId, useState } from 'react';
 import { Link, useParams, useSearch } from 'wouter';
 import { api, withQuery } from '../api.js';
-import { Badge, ConfirmDialog, ErrorBox, Loading, LoadMore, Progress, Tabs } from '../components.js';
+import {
+  Badge,
+  ConfirmDialog,
+  Empty,
+  ErrorBox,
+  Fact,
+  FilterSelect,
+  Loading,
+  LoadMore,
+  Progress,
+  Table,
+  Tabs,
+} from '../components.js';
 import { formatDateTime, humanize } from '../format.js';
 import { useAction, useApi, useDebounced, usePaged } from '../hooks.js';
 import { useSession } from '../session.js';
@@ -95,57 +107,49 @@ function Editor({ c, onSaved }: { c: Communication; onSaved: () => void }) {
   );
 }
 
+const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'bounced', 'failed', 'suppressed'];
+
+interface RecipientMessage {
+  id: string;
+  email: string;
+  status: string;
+  sent_at: string | null;
+  error: string | null;
+}
+
 function Recipients({ id }: { id: string }) {
   const [status, setStatus] = useState('');
-  const list = usePaged<{
-    id: string;
-    email: string;
-    status: string;
-    sent_at: string | null;
-    error: string | null;
-  }>(withQuery('/v1/messages', { communication_id: id, status, limit: 50 }), { pollMs: 3000 });
+  const list = usePaged<RecipientMessage>(
+    withQuery('/v1/messages', { communication_id: id, status, limit: 50 }),
+    { pollMs: 3000 },
+  );
   return (
     <section aria-label="Recipients">
-      <label className="inline">
-        Status
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          <option value="">All</option>
-          {['queued', 'sending', 'sent', 'delivered', 'bounced', 'failed', 'suppressed'].map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </label>
+      <FilterSelect
+        label="Status"
+        value={status}
+        onChange={setStatus}
+        options={MESSAGE_STATUSES}
+        anyLabel="All"
+        inline
+      />
       <ErrorBox error={list.error} />
       {list.items && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Recipient</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((m) => (
-                <tr key={m.id}>
-                  <td>{m.email}</td>
-                  <td>
-                    <Badge value={m.status} />
-                  </td>
-                  <td>{formatDateTime(m.sent_at)}</td>
-                  <td>{m.error ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.items.length === 0 && (
-            <p className="empty">No messages yet: they are created when it goes out.</p>
-          )}
-        </div>
+        <Table columns={['Recipient', 'Status', 'Sent', 'Error']}>
+          {list.items.map((m) => (
+            <tr key={m.id}>
+              <td>{m.email}</td>
+              <td>
+                <Badge value={m.status} />
+              </td>
+              <td>{formatDateTime(m.sent_at)}</td>
+              <td>{m.error ?? ''}</td>
+            </tr>
+          ))}
+        </Table>
       )}
-      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+      {list.items?.length === 0 && <Empty>No messages yet: they are created when it goes out.</Empty>}
+      <LoadMore list={list} />
     </section>
   );
 }
@@ -204,30 +208,15 @@ export function CommunicationPage() {
       </div>
       <ErrorBox error={comm.error} />
       <dl className="facts">
-        <div>
-          <dt>Kind</dt>
-          <dd>{humanize(c.kind)}</dd>
-        </div>
-        <div>
-          <dt>Segment</dt>
-          <dd>{c.segment}</dd>
-        </div>
-        <div>
-          <dt>From</dt>
-          <dd>{c.from}</dd>
-        </div>
-        <div>
-          <dt>Version</dt>
-          <dd>{v?.version ?? '—'}</dd>
-        </div>
+        <Fact term="Kind">{humanize(c.kind)}</Fact>
+        <Fact term="Segment">{c.segment}</Fact>
+        <Fact term="From">{c.from}</Fact>
+        <Fact term="Version">{v?.version ?? '—'}</Fact>
         {c.approval && (
-          <div>
-            <dt>Approval</dt>
-            <dd>
-              {c.approval.decision} (v{c.approval.version}) {formatDateTime(c.approval.at)}
-              {c.approval.reason ? ` — “${c.approval.reason}”` : ''}
-            </dd>
-          </div>
+          <Fact term="Approval">
+            {c.approval.decision} (v{c.approval.version}) {formatDateTime(c.approval.at)}
+            {c.approval.reason ? ` — “${c.approval.reason}”` : ''}
+          </Fact>
         )}
       </dl>
       <div className="card">

@@ -1,6 +1,6 @@
 import { type ChangeEvent, useId, useState } from 'react';
 import { api, withQuery } from '../api.js';
-import { Empty, ErrorBox, Loading, LoadMore } from '../components.js';
+import { ErrorBox, FilterSelect, ListStatus, LoadMore, Table } from '../components.js';
 import { useAction, useApi, useDebounced, usePaged } from '../hooks.js';
 import type { Customer, Page, Segment } from '../types.js';
 
@@ -56,22 +56,14 @@ function CsvImport({ onImported }: { onImported: () => void }) {
             {result.created} created, {result.updated} updated, {result.rejected.length} rejected.
           </p>
           {result.rejected.length > 0 && (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Row</th>
-                  <th scope="col">Error</th>
+            <Table columns={['Row', 'Error']}>
+              {result.rejected.map((r) => (
+                <tr key={r.row}>
+                  <td>{r.row}</td>
+                  <td>{r.error}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {result.rejected.map((r) => (
-                  <tr key={r.row}>
-                    <td>{r.row}</td>
-                    <td>{r.error}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
         </div>
       )}
@@ -103,17 +95,12 @@ export function CustomersPage() {
             onChange={(e) => setQ(e.target.value)}
           />
         </label>
-        <label>
-          Segment
-          <select value={segment} onChange={(e) => setSegment(e.target.value)}>
-            <option value="">Any</option>
-            {segments.data?.data.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Segment"
+          value={segment}
+          onChange={setSegment}
+          options={(segments.data?.data ?? []).map((s) => ({ value: s.key, label: s.name }))}
+        />
         <label>
           For incident
           <input
@@ -124,44 +111,30 @@ export function CustomersPage() {
         </label>
       </form>
       <ErrorBox error={list.error} />
-      {list.loading && <Loading />}
-      {list.items?.length === 0 && <Empty>No customers match.</Empty>}
+      <ListStatus list={list}>No customers match.</ListStatus>
       {list.items && list.items.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Tier</th>
-                <th scope="col">Regions</th>
-                <th scope="col">Components</th>
-                <th scope="col">Contacts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    {c.name} <span className="muted small">{c.ref}</span>
-                  </td>
-                  <td>{c.tier}</td>
-                  <td>{c.regions.join(', ')}</td>
-                  <td>{c.components.join(', ')}</td>
-                  <td>
-                    {c.contacts.map((p) => (
-                      <div key={p.email} className="small">
-                        {p.email}
-                        {p.unsubscribed_at ? ' (unsubscribed)' : ''}
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={['Customer', 'Tier', 'Regions', 'Components', 'Contacts']}>
+          {list.items.map((c) => (
+            <tr key={c.id}>
+              <td>
+                {c.name} <span className="muted small">{c.ref}</span>
+              </td>
+              <td>{c.tier}</td>
+              <td>{c.regions.join(', ')}</td>
+              <td>{c.components.join(', ')}</td>
+              <td>
+                {c.contacts.map((p) => (
+                  <div key={p.email} className="small">
+                    {p.email}
+                    {p.unsubscribed_at ? ' (unsubscribed)' : ''}
+                  </div>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
-      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+      <LoadMore list={list} />
       <CsvImport onImported={() => void list.reload()} />
     </section>
   );

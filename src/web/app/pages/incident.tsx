@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { api } from '../api.js';
-import { Badge, Empty, ErrorBox, Loading, Progress } from '../components.js';
+import { Badge, Empty, ErrorBox, Fact, Loading, Progress, Table } from '../components.js';
 import { formatAge, formatDateTime, formatDuration, humanize } from '../format.js';
 import { useAction, useApi, useNow } from '../hooks.js';
 import { useSession } from '../session.js';
@@ -84,30 +84,13 @@ export function IncidentPage() {
       </div>
       <ErrorBox error={incident.error} />
       <dl className="facts">
-        <div>
-          <dt>Started</dt>
-          <dd>
-            {formatDateTime(i.started_at)} ({formatAge(i.started_at, now)})
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>{formatDuration(i.duration_seconds)}</dd>
-        </div>
-        <div>
-          <dt>Regions</dt>
-          <dd>{i.regions.join(', ') || 'all'}</dd>
-        </div>
-        <div>
-          <dt>Components</dt>
-          <dd>{i.components.join(', ') || 'all'}</dd>
-        </div>
-        {i.series && (
-          <div>
-            <dt>Series</dt>
-            <dd>{i.series.label}</dd>
-          </div>
-        )}
+        <Fact term="Started">
+          {formatDateTime(i.started_at)} ({formatAge(i.started_at, now)})
+        </Fact>
+        <Fact term="Duration">{formatDuration(i.duration_seconds)}</Fact>
+        <Fact term="Regions">{i.regions.join(', ') || 'all'}</Fact>
+        <Fact term="Components">{i.components.join(', ') || 'all'}</Fact>
+        {i.series && <Fact term="Series">{i.series.label}</Fact>}
       </dl>
 
       <section aria-labelledby="comms-title">
@@ -134,32 +117,19 @@ export function IncidentPage() {
           <h2 id="audience-title">Audience per segment</h2>
           <ErrorBox error={audience.error} />
           {audience.data && (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Segment</th>
-                    <th scope="col">Customers</th>
-                    <th scope="col">Recipients</th>
-                    <th scope="col">Suppressed</th>
-                    <th scope="col">Mailed</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {audience.data.segments.map((s) => (
-                    <tr key={s.segment}>
-                      <td>
-                        {s.name} <span className="muted small">{s.segment}</span>
-                      </td>
-                      <td>{s.customers}</td>
-                      <td>{s.recipients}</td>
-                      <td>{s.suppressed}</td>
-                      <td>{s.notify ? 'automatically' : 'by hand'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={['Segment', 'Customers', 'Recipients', 'Suppressed', 'Mailed']}>
+              {audience.data.segments.map((s) => (
+                <tr key={s.segment}>
+                  <td>
+                    {s.name} <span className="muted small">{s.segment}</span>
+                  </td>
+                  <td>{s.customers}</td>
+                  <td>{s.recipients}</td>
+                  <td>{s.suppressed}</td>
+                  <td>{s.notify ? 'automatically' : 'by hand'}</td>
+                </tr>
+              ))}
+            </Table>
           )}
         </section>
         <section aria-labelledby="timeline-title">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { withQuery } from '../api.js';
-import { Empty, ErrorBox, Loading, LoadMore, Tabs } from '../components.js';
+import { Empty, ErrorBox, HeaderTable, ListStatus, Loading, LoadMore, Tabs } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { useApi, useDebounced, usePaged } from '../hooks.js';
 import type { OutboxItem, OutboxMessage } from '../types.js';
@@ -36,21 +36,7 @@ function OutboxView({ id }: { id: string }) {
           <Empty>No HTML part.</Empty>
         ))}
       {view === 'text' && <pre className="preview-text">{m.text ?? ''}</pre>}
-      {view === 'headers' && (
-        <table className="headers-table">
-          <tbody>
-            {m.headers.map((h, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: headers repeat (Received) and keep their order
-              <tr key={i}>
-                <th scope="row" className="header-name">
-                  {h.name}
-                </th>
-                <td>{h.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {view === 'headers' && <HeaderTable headers={m.headers} />}
       {view === 'source' && <pre className="preview-text">{m.mime}</pre>}
     </article>
   );
@@ -82,8 +68,7 @@ export function OutboxPage() {
       <ErrorBox error={list.error} />
       <div className="split">
         <div className="split-list">
-          {list.loading && <Loading />}
-          {list.items?.length === 0 && <Empty>No captured messages.</Empty>}
+          <ListStatus list={list}>No captured messages.</ListStatus>
           <ul className="item-list">
             {list.items?.map((m) => (
               <li key={m.id} className={m.id === id ? 'selected' : ''}>
@@ -94,7 +79,7 @@ export function OutboxPage() {
               </li>
             ))}
           </ul>
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+          <LoadMore list={list} />
         </div>
         <div className="split-detail">
           {id ? <OutboxView key={id} id={id} /> : <Empty>Choose a message.</Empty>}

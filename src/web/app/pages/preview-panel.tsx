@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { api, withQuery } from '../api.js';
-import { ErrorBox, Loading, Tabs } from '../components.js';
+import { type ApiError, api, withQuery } from '../api.js';
+import { ErrorBox, HeaderTable, Loading, Tabs } from '../components.js';
 import { asApiError, useApi, useDebounced } from '../hooks.js';
 import type { Customer, LintWarning, Page, Preview, Segment } from '../types.js';
 
@@ -114,13 +114,12 @@ export function PreviewPanel({
   const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
   const [view, setView] = useState<'html' | 'text' | 'headers'>('html');
   const [preview, setPreview] = useState<Preview>();
-  const [error, setError] = useState<ReturnType<typeof asApiError> | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
   const lint = useApi<{ warnings: LintWarning[] }>(
     draft || !showLint ? null : `/v1/communications/${communicationId}/lint?v=${version ?? 0}`,
   );
   const subject = draft?.subject;
   const body = draft?.body;
-  const segmentId = useId();
 
   useEffect(() => {
     let stale = false;
@@ -157,9 +156,9 @@ export function PreviewPanel({
   return (
     <div className="preview-panel">
       <div className="preview-controls">
-        <label htmlFor={segmentId}>
+        <label>
           Segment
-          <select id={segmentId} value={segment} onChange={(e) => setSegment(e.target.value)}>
+          <select value={segment} onChange={(e) => setSegment(e.target.value)}>
             {(segments.data?.data ?? [{ key: defaultSegment, name: defaultSegment } as Segment]).map((s) => (
               <option key={s.key} value={s.key}>
                 {s.name} ({s.key})
@@ -217,18 +216,12 @@ export function PreviewPanel({
           )}
           {preview && view === 'text' && <pre className="preview-text">{preview.text}</pre>}
           {preview && view === 'headers' && (
-            <table className="headers-table">
-              <tbody>
-                {HEADER_LABELS.map(([key, label]) => (
-                  <tr key={key}>
-                    <th scope="row" className="header-name">
-                      {label}
-                    </th>
-                    <td>{preview.headers[key] ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <HeaderTable
+              headers={HEADER_LABELS.map(([key, label]) => ({
+                name: label,
+                value: preview.headers[key] ?? '—',
+              }))}
+            />
           )}
         </div>
         {showLint && <LintList warnings={warnings} />}

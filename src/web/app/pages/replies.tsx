@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, withQuery } from '../api.js';
-import { Badge, Empty, ErrorBox, Loading, LoadMore } from '../components.js';
+import { Badge, Empty, ErrorBox, FilterSelect, ListStatus, Loading, LoadMore } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { useAction, useApi, usePaged } from '../hooks.js';
 import type { Page, Preview, Reply } from '../types.js';
@@ -84,8 +84,9 @@ function ReplyDetail({ reply, onChange }: { reply: Reply; onChange: () => void }
 }
 
 export function RepliesPage() {
-  const params = new URLSearchParams(window.location.search);
-  const [incident, setIncident] = useState(params.get('incident_id') ?? '');
+  const [incident, setIncident] = useState(
+    () => new URLSearchParams(window.location.search).get('incident_id') ?? '',
+  );
   const [category, setCategory] = useState('');
   const [status, setStatus] = useState('');
   const [auto, setAuto] = useState('false');
@@ -122,24 +123,8 @@ export function RepliesPage() {
           Incident id
           <input value={incident} onChange={(e) => setIncident(e.target.value)} placeholder="inc_…" />
         </label>
-        <label>
-          Category
-          <select value={category} onChange={(e) => setCategory(e.target.value)}>
-            <option value="">Any</option>
-            {CATEGORIES.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Category" value={category} onChange={setCategory} options={CATEGORIES} />
+        <FilterSelect label="Status" value={status} onChange={setStatus} options={STATUSES} />
         <label>
           Auto-replies
           <select value={auto} onChange={(e) => setAuto(e.target.value)}>
@@ -152,8 +137,7 @@ export function RepliesPage() {
       <ErrorBox error={list.error} />
       <div className="split">
         <div className="split-list">
-          {list.loading && <Loading />}
-          {list.items?.length === 0 && <Empty>No replies match.</Empty>}
+          <ListStatus list={list}>No replies match.</ListStatus>
           <ul className="item-list" aria-label="Replies">
             {list.items?.map((r) => (
               <li key={r.id} className={r.id === selected ? 'selected' : ''}>
@@ -168,7 +152,7 @@ export function RepliesPage() {
               </li>
             ))}
           </ul>
-          <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+          <LoadMore list={list} />
         </div>
         <div className="split-detail">
           {current ? (

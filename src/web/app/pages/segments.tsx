@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import { api } from '../api.js';
-import { ErrorBox, Loading } from '../components.js';
+import { type ApiError, api } from '../api.js';
+import { Empty, ErrorBox, Loading } from '../components.js';
 import { asApiError, useAction, useApi, useDebounced } from '../hooks.js';
 import type { Page, Segment } from '../types.js';
 
@@ -24,7 +24,7 @@ function LiveCount({ ruleText, incident }: { ruleText: string; incident: string 
   const settled = useDebounced(ruleText, 400);
   const settledIncident = useDebounced(incident.trim(), 400);
   const [count, setCount] = useState<Count | null>(null);
-  const [error, setError] = useState<ReturnType<typeof asApiError> | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
   const [parseError, setParseError] = useState<string | null>(null);
   useEffect(() => {
     let rule: unknown;
@@ -95,7 +95,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
     try {
       rule = JSON.parse(ruleText);
     } catch {
-      return;
+      return; // LiveCount already shows why the rule is not valid JSON.
     }
     const done = await run(() =>
       api.put(`/v1/segments/${encodeURIComponent(key)}`, {
@@ -212,7 +212,7 @@ export function SegmentsPage() {
             onSaved={() => void segments.reload()}
           />
         ) : (
-          <p className="empty">Choose a segment to edit its rule.</p>
+          <Empty>Choose a segment to edit its rule.</Empty>
         )}
       </div>
     </section>

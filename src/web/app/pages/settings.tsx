@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.js';
-import { ConfirmDialog, ErrorBox, Loading, LoadMore } from '../components.js';
+import { ConfirmDialog, ErrorBox, Loading, LoadMore, Table } from '../components.js';
 import { formatDateTime } from '../format.js';
 import { useAction, usePaged } from '../hooks.js';
 import type { ApiKey, Role, StaffUser } from '../types.js';
@@ -72,41 +72,28 @@ function ApiKeys() {
       )}
       <ErrorBox error={error ?? list.error} />
       {list.loading && <Loading />}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items?.map((k) => (
-              <tr key={k.id}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>{formatDateTime(k.last_used_at)}</td>
-                <td>
-                  {k.revoked_at ? (
-                    `revoked ${formatDateTime(k.revoked_at)}`
-                  ) : (
-                    <button type="button" className="danger" onClick={() => setRevoking(k)}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+      <Table columns={['Name', 'Prefix', 'Scopes', 'Last used', 'State']}>
+        {list.items?.map((k) => (
+          <tr key={k.id}>
+            <td>{k.name}</td>
+            <td>
+              <code>{k.prefix}…</code>
+            </td>
+            <td>{k.scopes.join(', ')}</td>
+            <td>{formatDateTime(k.last_used_at)}</td>
+            <td>
+              {k.revoked_at ? (
+                `revoked ${formatDateTime(k.revoked_at)}`
+              ) : (
+                <button type="button" className="danger" onClick={() => setRevoking(k)}>
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
+      <LoadMore list={list} />
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke “${revoking?.name ?? ''}”?`}
@@ -158,29 +145,17 @@ function Users() {
   return (
     <section className="card" aria-labelledby="users-title">
       <h2 id="users-title">Users and sender identities</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">E-mail</th>
-              <th scope="col">Role</th>
-              <th scope="col">Sends as</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items?.map((u) => (
-              <tr key={u.id}>
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>{u.role}</td>
-                <td>{u.sender ? `${u.sender.name} <${u.sender.email}>, ${u.sender.title}` : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={() => void list.loadMore()} />
+      <Table columns={['Name', 'E-mail', 'Role', 'Sends as']}>
+        {list.items?.map((u) => (
+          <tr key={u.id}>
+            <td>{u.name}</td>
+            <td>{u.email}</td>
+            <td>{u.role}</td>
+            <td>{u.sender ? `${u.sender.name} <${u.sender.email}>, ${u.sender.title}` : '—'}</td>
+          </tr>
+        ))}
+      </Table>
+      <LoadMore list={list} />
       <h3>Add a user</h3>
       <form onSubmit={create} className="grid-form">
         <label>

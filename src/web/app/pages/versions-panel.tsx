@@ -24,18 +24,44 @@ export function Diff({ text }: { text: string }) {
   );
 }
 
+function VersionSelect({
+  label,
+  versions,
+  value,
+  onChange,
+}: {
+  label: string;
+  versions: Version[];
+  value: number;
+  onChange: (version: number) => void;
+}) {
+  return (
+    <label className="inline">
+      {label}
+      <select value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        {versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Every version of a communication, and the diff between any two. */
 export function VersionsPanel({ communicationId, current }: { communicationId: string; current: number }) {
   const [from, setFrom] = useState(Math.max(1, current - 1));
   const [to, setTo] = useState(current);
-  const versions = useApi<{ data: Version[]; diff?: string }>(
-    `/v1/communications/${communicationId}/versions${from !== to ? `?diff=${from}..${to}` : ''}`,
-  );
+  const path = `/v1/communications/${communicationId}/versions`;
+  const versions = useApi<{ data: Version[] }>(path);
+  // Loaded apart from the list: choosing versions then never unmounts the selects and the focus in them.
+  const diff = useApi<{ diff?: string }>(from !== to ? `${path}?diff=${from}..${to}` : null);
   const list = versions.data?.data ?? [];
   return (
     <section aria-label="Versions">
-      <ErrorBox error={versions.error} />
-      {versions.loading && <Loading />}
+      <ErrorBox error={versions.error ?? diff.error} />
+      {(versions.loading || diff.loading) && <Loading />}
       <ol className="versions">
         {list.map((v) => (
           <li key={v.version}>
@@ -48,29 +74,11 @@ export function VersionsPanel({ communicationId, current }: { communicationId: s
       </ol>
       {list.length > 1 && (
         <div className="row">
-          <label className="inline">
-            Compare
-            <select value={from} onChange={(e) => setFrom(Number(e.target.value))}>
-              {list.map((v) => (
-                <option key={v.version} value={v.version}>
-                  v{v.version}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="inline">
-            with
-            <select value={to} onChange={(e) => setTo(Number(e.target.value))}>
-              {list.map((v) => (
-                <option key={v.version} value={v.version}>
-                  v{v.version}
-                </option>
-              ))}
-            </select>
-          </label>
+          <VersionSelect label="Compare" versions={list} value={from} onChange={setFrom} />
+          <VersionSelect label="with" versions={list} value={to} onChange={setTo} />
         </div>
       )}
-      {versions.data?.diff && <Diff text={versions.data.diff} />}
+      {diff.data?.diff && <Diff text={diff.data.diff} />}
     </section>
   );
 }
