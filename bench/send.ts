@@ -19,10 +19,13 @@ import { naiveSend } from './support/naive-sender.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The worker exactly as `npm run start:worker` runs it (package.json): a capped old space makes V8
- * collect before the heap balloons, which keeps RSS flat at no cost in throughput (measured).
+ * The worker exactly as `npm run start:worker` runs it, flags read from package.json so the two cannot
+ * drift: a capped old space and a small young generation keep RSS flat at no measurable cost in
+ * throughput (measured; see BENCHMARKS.md).
  */
-const WORKER_ARGS = ['--max-old-space-size=256', '--import', 'tsx', 'src/worker.ts'];
+const WORKER_ARGS = (
+  JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts['start:worker']!.split(' ').slice(1);
 
 /** Options of {@link run}. */
 export interface SendBenchOptions {
@@ -102,7 +105,9 @@ async function scenario(
     RESEND_BASE_URL: resend.url,
     CANDOR_RESEND_RPS: String(providerRps ?? 1000),
     CANDOR_NOTICE_HOLD_SECONDS: '0',
-    CANDOR_SEND_CONCURRENCY: process.env.CANDOR_SEND_CONCURRENCY ?? '8',
+    ...(process.env.CANDOR_SEND_CONCURRENCY
+      ? { CANDOR_SEND_CONCURRENCY: process.env.CANDOR_SEND_CONCURRENCY }
+      : {}),
     LOG_LEVEL: 'error',
   };
   const deps = await createDeps({

@@ -66,7 +66,7 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
-  CANDOR_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  CANDOR_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   CANDOR_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).default(30),
   CANDOR_FLAP_WINDOW_MINUTES: z.coerce.number().int().min(0).default(30),
   CANDOR_UPTIMEROBOT_MONITORS: z
