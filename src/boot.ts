@@ -74,7 +74,12 @@ export async function boot(
 
   const booted: Booted = { config, deps };
   if (options.workers) booted.workers = startWorkers(deps);
-  const sweeper = options.workers ? startSweeper(deps, config.sweepIntervalSeconds * 1000) : undefined;
+  const sweeper = options.workers
+    ? startSweeper(deps, config.sweepIntervalSeconds * 1000, {
+        graceMs: config.sweepGraceSeconds * 1000,
+        stuckSendingMs: config.sweepStuckSeconds * 1000,
+      })
+    : undefined;
   const digest = options.workers ? startDigestSchedule(deps) : undefined;
   // The reply domain's own MX, only when configured; it stores and queues like the other ways in.
   const smtp =

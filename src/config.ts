@@ -86,6 +86,9 @@ const envSchema = z.object({
     }),
   CANDOR_LINT_CONFIG: optionalString,
   CANDOR_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(15),
+  CANDOR_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).default(30),
+  CANDOR_SWEEP_STUCK_SECONDS: z.coerce.number().int().min(1).default(300),
+  CANDOR_RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +110,8 @@ export interface Config {
     baseUrl: string | undefined;
     webhookSecret: string | undefined;
     rps: number;
+    /** One request's time limit; a request past it counts as a network error and is retried. */
+    timeoutMs: number;
   };
   smtpUrl: string | undefined;
   from: string;
@@ -123,6 +128,10 @@ export interface Config {
   smtpInboundPort: number | undefined;
   bodyLimitBytes: number;
   sweepIntervalSeconds: number;
+  /** How long a `queued`, unclaimed message may wait before the sweeper re-enqueues it. */
+  sweepGraceSeconds: number;
+  /** How long a claimed batch may stay `sending` before the sweeper re-enqueues it under its own key. */
+  sweepStuckSeconds: number;
   /**
    * How long a worker holds a job before others may take it over; a killed worker's jobs are retried
    * after about this long.
@@ -208,6 +217,7 @@ export function loadConfig(
       baseUrl: e.RESEND_BASE_URL,
       webhookSecret: e.RESEND_WEBHOOK_SECRET,
       rps: e.CANDOR_RESEND_RPS,
+      timeoutMs: e.CANDOR_RESEND_TIMEOUT_MS,
     },
     smtpUrl: e.SMTP_URL,
     from: e.CANDOR_FROM,
@@ -227,6 +237,8 @@ export function loadConfig(
     smtpInboundPort: e.CANDOR_SMTP_INBOUND_PORT,
     bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
     sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
+    sweepGraceSeconds: e.CANDOR_SWEEP_GRACE_SECONDS,
+    sweepStuckSeconds: e.CANDOR_SWEEP_STUCK_SECONDS,
     jobLockSeconds: e.CANDOR_JOB_LOCK_SECONDS,
     sendConcurrency: e.CANDOR_SEND_CONCURRENCY,
     flapWindowMinutes: e.CANDOR_FLAP_WINDOW_MINUTES,

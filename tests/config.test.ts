@@ -13,6 +13,10 @@ describe('loadConfig', () => {
     expect(config.senderDomains).toEqual(['acme.example']);
     expect(config.replyDomain).toBe('replies.acme.example');
     expect(config.resend.rps).toBe(2);
+    expect(config.resend.timeoutMs).toBe(30_000);
+    expect(config.sendConcurrency).toBe(16);
+    expect(config.sweepGraceSeconds).toBe(30);
+    expect(config.sweepStuckSeconds).toBe(300);
     expect(config.seed).toBe(false);
     expect(loadConfig({}, { seed: true }).seed).toBe(true);
   });
@@ -51,6 +55,14 @@ describe('loadConfig', () => {
       'REDIS_URL',
     ]);
     expect((caught as ConfigError).message.split('\n')).toHaveLength(5);
+  });
+
+  it('refuses sweeper and provider timings that would spin or never fire', () => {
+    expect(() => loadConfig({ CANDOR_SWEEP_GRACE_SECONDS: '0' })).toThrow(/CANDOR_SWEEP_GRACE_SECONDS/);
+    expect(() => loadConfig({ CANDOR_SWEEP_STUCK_SECONDS: 'soon' })).toThrow(/CANDOR_SWEEP_STUCK_SECONDS/);
+    expect(() => loadConfig({ CANDOR_RESEND_TIMEOUT_MS: '5' })).toThrow(/CANDOR_RESEND_TIMEOUT_MS/);
+    const tuned = loadConfig({ CANDOR_SWEEP_GRACE_SECONDS: '2', CANDOR_RESEND_TIMEOUT_MS: '500' });
+    expect([tuned.sweepGraceSeconds, tuned.resend.timeoutMs]).toEqual([2, 500]);
   });
 
   it('hides secret values in messages', () => {

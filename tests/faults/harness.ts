@@ -72,6 +72,8 @@ export async function startStack(
       DATABASE_URL: deps.database.url ?? '',
       ...env,
       CANDOR_SWEEP_INTERVAL_SECONDS: '1',
+      // Work Redis lost comes back after this grace; the default 30 s would only make the tests wait.
+      CANDOR_SWEEP_GRACE_SECONDS: '2',
       LOG_LEVEL: 'fatal',
       ...overrides,
     }),

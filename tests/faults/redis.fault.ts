@@ -84,8 +84,7 @@ describe.runIf(process.env.DATABASE_URL)('fault: Redis lost mid-send', () => {
     await expectExactlyOnce(stack, eventId, communicationId);
   });
 
-  // The sweeper re-enqueues queued rows only after its 30 s grace (not configurable), so this scenario
-  // alone takes ~35 s; a CANDOR_SWEEP_GRACE_SECONDS knob would cut it to a few seconds.
+  // The worker's sweeper re-enqueues queued rows after CANDOR_SWEEP_GRACE_SECONDS (2 s in the harness).
   it('flushed (FLUSHALL): the sweeper rebuilds the queue from the database, nothing twice', async () => {
     await startRedis('flush');
     const { eventId, communicationId } = await sendUntilFirstBatch('redis-flush');

@@ -15,7 +15,11 @@ export function createTransport(config: Config, db: Db): Transport {
   switch (config.transport) {
     case 'resend':
       if (!config.resend.apiKey) throw new Error('RESEND_API_KEY is required for the resend transport');
-      return new ResendTransport({ apiKey: config.resend.apiKey, baseUrl: config.resend.baseUrl });
+      return new ResendTransport({
+        apiKey: config.resend.apiKey,
+        baseUrl: config.resend.baseUrl,
+        timeoutMs: config.resend.timeoutMs,
+      });
     case 'smtp':
       if (!config.smtpUrl) throw new Error('SMTP_URL is required for the smtp transport');
       return new SmtpTransport({ url: config.smtpUrl });
