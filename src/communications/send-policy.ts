@@ -7,7 +7,7 @@ import { communications } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
 import type { CommunicationSummary } from '../incidents/schemas.js';
 import { decide, kindByEvent, resolvePolicy, type Severity, templateByKind } from './policy.js';
-import { insertCommunication, type VersionContent } from './versions.js';
+import { insertCommunications, type VersionContent } from './versions.js';
 
 export interface IncidentSnapshot {
   id: string;
@@ -53,7 +53,6 @@ export async function planAutomaticNotices(
   const scope = { regions: incident.regions, components: incident.components };
   const { segments, counts } = await audienceSnapshot(tx, scope);
   const recipientsOf = new Map(counts.map((c) => [c.segment, c.recipients]));
-  const planned: CommunicationSummary[] = [];
 
   const notifying = segments.flatMap((segment) => {
     const decision = decide(
@@ -72,10 +71,9 @@ export async function planAutomaticNotices(
     now,
   );
 
-  for (const { segment, decision, recipients } of notifying) {
+  const notices = notifying.map(({ segment, decision, recipients }) => {
     const brief =
       kind === 'resolution' && earlier.replaced.has(segment.key) && !earlier.sent.has(segment.key);
-
     const content: VersionContent = {
       template: templateByKind[kind],
       subject: `${companyOf(config.from)} incident: ${incident.title}`,
@@ -94,31 +92,29 @@ export async function planAutomaticNotices(
       },
     };
     const sendAt = new Date(now.getTime() + decision.holdSeconds * 1000);
-    const id = await insertCommunication(
-      tx,
-      {
-        incidentId: incident.id,
-        eventId: input.eventId,
-        kind,
-        segment: segment.key,
-        status: 'scheduled',
-        from: config.from,
-        recipients,
-        sendAt,
-      },
-      content,
-      { createdBy: 'system', now },
-    );
-    planned.push({
-      id,
-      segment: segment.key,
+    const row = {
+      incidentId: incident.id,
+      eventId: input.eventId,
       kind,
-      status: 'scheduled',
+      segment: segment.key,
+      status: 'scheduled' as const,
+      from: config.from,
       recipients,
-      send_at: sendAt.toISOString(),
-    });
-  }
-  return planned;
+      sendAt,
+      // Ingest adds the fan-out job right after commit, and takes this mark back if Redis refuses.
+      fanoutEnqueuedAt: now,
+    };
+    return { row, content };
+  });
+  const ids = await insertCommunications(tx, notices, { createdBy: 'system', now });
+  return notices.map(({ row }, i) => ({
+    id: ids[i]!,
+    segment: row.segment,
+    kind,
+    status: 'scheduled',
+    recipients: row.recipients,
+    send_at: row.sendAt.toISOString(),
+  }));
 }
 
 /**

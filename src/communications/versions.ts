@@ -16,28 +16,58 @@ export function contentHash(content: VersionContent): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
+type NewCommunication = Omit<
+  typeof communications.$inferInsert,
+  'id' | 'currentVersion' | 'createdAt' | 'updatedAt'
+>;
+
 /**
  * Inserts a communication with its first version: how automatic notices and staff drafts alike come
  * into being. Returns the new id.
  */
 export async function insertCommunication(
   tx: Db,
-  row: Omit<typeof communications.$inferInsert, 'id' | 'currentVersion' | 'createdAt' | 'updatedAt'>,
+  row: NewCommunication,
   content: VersionContent,
   meta: { createdBy: string; now: Date },
 ): Promise<string> {
-  const id = newId('com', meta.now.getTime());
+  const [id] = await insertCommunications(tx, [{ row, content }], meta);
+  return id!;
+}
+
+/**
+ * Several communications with their first versions in two statements whatever their number: an event
+ * plans one per segment inside its ingest transaction, where every round trip is latency. Returns the
+ * new ids in input order.
+ */
+export async function insertCommunications(
+  tx: Db,
+  items: readonly { row: NewCommunication; content: VersionContent }[],
+  meta: { createdBy: string; now: Date },
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const ids = items.map(() => newId('com', meta.now.getTime()));
   await tx
     .insert(communications)
-    .values({ ...row, id, currentVersion: 1, createdAt: meta.now, updatedAt: meta.now });
-  await tx.insert(communicationVersions).values({
-    id: newId('ver', meta.now.getTime()),
-    communicationId: id,
-    version: 1,
-    ...content,
-    contentHash: contentHash(content),
-    createdBy: meta.createdBy,
-    createdAt: meta.now,
-  });
-  return id;
+    .values(
+      items.map(({ row }, i) => ({
+        ...row,
+        id: ids[i]!,
+        currentVersion: 1,
+        createdAt: meta.now,
+        updatedAt: meta.now,
+      })),
+    );
+  await tx.insert(communicationVersions).values(
+    items.map(({ content }, i) => ({
+      id: newId('ver', meta.now.getTime()),
+      communicationId: ids[i]!,
+      version: 1,
+      ...content,
+      contentHash: contentHash(content),
+      createdBy: meta.createdBy,
+      createdAt: meta.now,
+    })),
+  );
+  return ids;
 }

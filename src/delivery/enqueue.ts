@@ -4,14 +4,41 @@ import { communications } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { jobIds } from './queues.js';
 
-/** Options of {@link enqueueDueFanouts}. */
-export interface EnqueueFanoutOptions {
-  /**
-   * The communications were created by the caller's own request, so no finished job can hold their ids
-   * and the live-job check (two Redis round trips each) is skipped: all jobs go in one `addBulk`. A job
-   * the sweeper added meanwhile is live, and BullMQ ignores an add under a live job's id.
-   */
-  fresh?: boolean;
+/**
+ * Adds the fan-out jobs of communications an ingest transaction just planned, which stored them with
+ * `fanout_enqueued_at` already set: one `addBulk` and no database round trip on the request's path. No
+ * finished job can hold these new ids, and BullMQ ignores an add under a live job's id (the sweeper's),
+ * so nothing runs twice. If Redis refuses, the mark is taken back so the sweeper's next pass enqueues them;
+ * if even that fails, the sweeper still finds them once they are overdue by its grace.
+ */
+export async function enqueuePlannedFanouts(
+  deps: Pick<AppDeps, 'database' | 'queues' | 'logger'>,
+  planned: readonly { id: string; send_at: string | null }[],
+): Promise<void> {
+  if (planned.length === 0) return;
+  const now = Date.now();
+  try {
+    await deps.queues.addBulk(
+      'fanout',
+      planned.map((c) => ({
+        payload: { communicationId: c.id },
+        jobId: jobIds.fanout(c.id),
+        options: { delay: c.send_at ? Math.max(0, Date.parse(c.send_at) - now) : 0 },
+      })),
+    );
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not enqueue fan-out; the sweeper will retry when Redis is back');
+    await deps.database.db
+      .update(communications)
+      .set({ fanoutEnqueuedAt: null })
+      .where(
+        inTextArray(
+          communications.id,
+          planned.map((c) => c.id),
+        ),
+      )
+      .catch(() => {});
+  }
 }
 
 /**
@@ -23,7 +50,6 @@ export interface EnqueueFanoutOptions {
 export async function enqueueDueFanouts(
   deps: Pick<AppDeps, 'database' | 'queues'>,
   communicationIds: string[],
-  options: EnqueueFanoutOptions = {},
 ): Promise<number> {
   if (communicationIds.length === 0) return 0;
   const { db } = deps.database;
@@ -35,24 +61,12 @@ export async function enqueueDueFanouts(
   const now = Date.now();
   const delayOf = (row: (typeof rows)[number]) => Math.max(0, (row.sendAt?.getTime() ?? now) - now);
   let added = 0;
-  if (options.fresh) {
-    await deps.queues.addBulk(
-      'fanout',
-      rows.map((row) => ({
-        payload: { communicationId: row.id },
-        jobId: jobIds.fanout(row.id),
-        options: { delay: delayOf(row) },
-      })),
-    );
-    added = rows.length;
-  } else {
-    for (const row of rows) {
-      const jobId = jobIds.fanout(row.id);
-      if (
-        await deps.queues.addUnlessLive('fanout', { communicationId: row.id }, jobId, { delay: delayOf(row) })
-      )
-        added++;
-    }
+  for (const row of rows) {
+    const jobId = jobIds.fanout(row.id);
+    if (
+      await deps.queues.addUnlessLive('fanout', { communicationId: row.id }, jobId, { delay: delayOf(row) })
+    )
+      added++;
   }
   await db
     .update(communications)

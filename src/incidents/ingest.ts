@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import { enqueueDueFanouts } from '../delivery/enqueue.js';
+import { enqueuePlannedFanouts } from '../delivery/enqueue.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
 import { type AppliedEvent, applyEvent } from './apply.js';
@@ -124,17 +124,10 @@ async function ingest<T>(
   }
   if ('refused' in outcome && outcome.refused) throw outcome.refused;
   const applied = (outcome as { applied: AppliedEvent[] }).applied;
-  const fresh = applied
-    .filter((a) => !a.duplicate)
-    .flatMap((a) => a.response.communications.map((c) => c.id));
-  if (fresh.length > 0) {
-    await enqueueDueFanouts(deps, fresh, { fresh: true }).catch((error: unknown) => {
-      deps.logger.warn(
-        { err: error },
-        'could not enqueue fan-out; the sweeper will retry when Redis is back',
-      );
-    });
-  }
+  await enqueuePlannedFanouts(
+    deps,
+    applied.filter((a) => !a.duplicate).flatMap((a) => a.response.communications),
+  );
   const body = 'body' in outcome ? (outcome.body as T) : compose(applied);
   return { statusCode: applied.some((a) => !a.duplicate) ? 202 : 200, body, replayed: false };
 }
