@@ -27,6 +27,8 @@ export interface NoticeInput {
   message: string | undefined;
   /** `notify: false` on the event: store, move the incident, mail nobody. */
   notify?: boolean;
+  /** The incident was created by this event, so it has no earlier notices to replace. */
+  newIncident?: boolean;
   now: Date;
 }
 
@@ -64,12 +66,14 @@ export async function planAutomaticNotices(
     return decision.notify && recipients > 0 ? [{ segment, decision, recipients }] : [];
   });
   if (notifying.length === 0) return [];
-  const earlier = await replaceUnsentNotices(
-    tx,
-    incident.id,
-    notifying.map((n) => n.segment.key),
-    now,
-  );
+  const earlier = input.newIncident
+    ? { replaced: new Set<string>(), sent: new Set<string>() }
+    : await replaceUnsentNotices(
+        tx,
+        incident.id,
+        notifying.map((n) => n.segment.key),
+        now,
+      );
 
   const notices = notifying.map(({ segment, decision, recipients }) => {
     const brief =

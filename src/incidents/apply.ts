@@ -46,8 +46,10 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   const ref =
     event.incident.ref ??
     (await refForSeries(tx, source, seriesKey as string, { id: event.id, type: event.type }));
-  const locked = await lockIncident(tx, source, ref, event, now);
-  const plan = planTransition(locked.row, event.type, ctx.illegalTransitionAsUpdate);
+  const locked = await lockIncident(tx, source, ref, event, ctx, now);
+  // A new incident is inserted in the status its first event opens it with; it was 'new' before that.
+  const before = locked.created ? { ...locked.row, status: 'new' } : locked.row;
+  const plan = planTransition(before, event.type, ctx.illegalTransitionAsUpdate);
 
   const eventRowId = newId('evt', now.getTime());
   const inserted = await tx
@@ -75,11 +77,11 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   const current = locked.created
     ? await linkIntoSeries(tx, locked.row, ctx.config.flapWindowMinutes)
     : locked.row;
-  const incident = await updateIncident(tx, current, event, plan.status, now);
+  const incident = locked.created ? current : await updateIncident(tx, current, event, plan.status, now);
   await trackWindow(tx, incident.id, {
-    from: current.status,
+    from: before.status,
     to: incident.status,
-    at: current.status === 'new' ? incident.startedAt : new Date(event.occurred_at),
+    at: before.status === 'new' ? incident.startedAt : new Date(event.occurred_at),
   });
   // The send policy decides, `notify: false` included (it may still withdraw superseded notices).
   const communications = await planAutomaticNotices(tx, ctx.config, {
@@ -88,6 +90,7 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
     eventType: plan.type,
     message: event.message,
     notify: event.notify,
+    newIncident: locked.created,
     now,
   });
   const response: EventResponse = {
@@ -113,7 +116,11 @@ async function storedEvent(tx: Db, source: string, eventId: string): Promise<App
 
 type Plan = { status: IncidentStatus; type: EventType; error?: HttpError };
 
-function planTransition(row: IncidentRow, type: EventType, downgrade: boolean): Plan {
+function planTransition(
+  row: Pick<IncidentRow, 'status' | 'kind'>,
+  type: EventType,
+  downgrade: boolean,
+): Plan {
   const current = row.status as IncidentStatus | 'new';
   try {
     return { status: current === 'new' ? initialStatus(type) : nextStatus(current, type, row.kind), type };
@@ -130,17 +137,28 @@ function planTransition(row: IncidentRow, type: EventType, downgrade: boolean): 
  * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
  * replays of one event) are applied one after the other.
  */
-async function lockIncident(tx: Db, source: string, ref: string, event: EventBody, now: Date) {
+async function lockIncident(
+  tx: Db,
+  source: string,
+  ref: string,
+  event: EventBody,
+  ctx: Pick<ApplyContext, 'illegalTransitionAsUpdate'>,
+  now: Date,
+) {
+  const kind = isMaintenanceEvent(event.type) ? 'maintenance' : 'incident';
+  // Inserted already in its opening status, so a new incident needs no UPDATE after its INSERT.
+  const opening = planTransition({ status: 'new', kind }, event.type, ctx.illegalTransitionAsUpdate);
   const created = await tx
     .insert(incidents)
     .values({
       id: newId('inc', now.getTime()),
       source,
       ref,
-      kind: isMaintenanceEvent(event.type) ? 'maintenance' : 'incident',
+      kind,
       title: event.incident.title,
       severity: event.incident.severity,
-      status: 'new',
+      status: opening.status,
+      resolvedAt: opening.status === 'resolved' ? new Date(event.occurred_at) : null,
       components: event.incident.components,
       regions: event.incident.regions,
       startedAt: new Date(event.incident.started_at ?? event.occurred_at),
