@@ -36,7 +36,7 @@ export async function insertCommunication(
 }
 
 /**
- * Several communications with their first versions in two statements whatever their number: an event
+ * Several communications with their first versions in one statement whatever their number: an event
  * plans one per segment inside its ingest transaction, where every round trip is latency. Returns the
  * new ids in input order.
  */
@@ -47,27 +47,35 @@ export async function insertCommunications(
 ): Promise<string[]> {
   if (items.length === 0) return [];
   const ids = items.map(() => newId('com', meta.now.getTime()));
+  // One statement: the communications are inserted in a WITH clause, and the versions' foreign key is
+  // checked at the end of the statement, when those rows exist.
+  const inserted = tx.$with('inserted_communications').as(
+    tx
+      .insert(communications)
+      .values(
+        items.map(({ row }, i) => ({
+          ...row,
+          id: ids[i]!,
+          currentVersion: 1,
+          createdAt: meta.now,
+          updatedAt: meta.now,
+        })),
+      )
+      .returning({ id: communications.id }),
+  );
   await tx
-    .insert(communications)
+    .with(inserted)
+    .insert(communicationVersions)
     .values(
-      items.map(({ row }, i) => ({
-        ...row,
-        id: ids[i]!,
-        currentVersion: 1,
+      items.map(({ content }, i) => ({
+        id: newId('ver', meta.now.getTime()),
+        communicationId: ids[i]!,
+        version: 1,
+        ...content,
+        contentHash: contentHash(content),
+        createdBy: meta.createdBy,
         createdAt: meta.now,
-        updatedAt: meta.now,
       })),
     );
-  await tx.insert(communicationVersions).values(
-    items.map(({ content }, i) => ({
-      id: newId('ver', meta.now.getTime()),
-      communicationId: ids[i]!,
-      version: 1,
-      ...content,
-      contentHash: contentHash(content),
-      createdBy: meta.createdBy,
-      createdAt: meta.now,
-    })),
-  );
   return ids;
 }
