@@ -23,8 +23,13 @@ const scopeKey = (scope: IncidentScope) =>
  * while the audience changes far less often than events arrive. The version comes from the database,
  * so every API replica sees another's import at once (see `bumpAudienceVersion`).
  */
-export async function audienceSnapshot(db: Db, scope: IncidentScope): Promise<AudienceSnapshot> {
-  const key = `${await audienceVersion(db)}|${scopeKey(scope)}`;
+export async function audienceSnapshot(
+  db: Db,
+  scope: IncidentScope,
+  /** The version, when the caller already read it in this transaction (`audienceVersionSql`). */
+  knownVersion?: string | null,
+): Promise<AudienceSnapshot> {
+  const key = `${knownVersion ?? (await audienceVersion(db))}|${scopeKey(scope)}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const segments = await listSegments(db);

@@ -21,6 +21,14 @@ export async function bumpAudienceVersion(db: Db): Promise<void> {
     .onConflictDoUpdate({ target: settings.key, set: { value: sql`gen_random_uuid()::text` } });
 }
 
+/**
+ * The current version as an SQL expression (null before first use), for a caller that can read it in
+ * a statement it runs anyway and so save a round trip; pass the result to `audienceSnapshot`.
+ */
+export const audienceVersionSql = sql<
+  string | null
+>`(select ${settings.value} from ${settings} where ${settings.key} = ${AUDIENCE_VERSION})`;
+
 /** The current audience version; created on first use. */
 export async function audienceVersion(db: Db): Promise<string> {
   const read = async () =>

@@ -27,6 +27,8 @@ export interface NoticeInput {
   message: string | undefined;
   /** `notify: false` on the event: store, move the incident, mail nobody. */
   notify?: boolean;
+  /** The audience version, when the caller read it already in this transaction. */
+  audienceVersion?: string | null;
   /** The incident was created by this event, so it has no earlier notices to replace. */
   newIncident?: boolean;
   now: Date;
@@ -53,7 +55,7 @@ export async function planAutomaticNotices(
   const kind = kindByEvent[input.eventType];
   if (kind === 'apology') return [];
   const scope = { regions: incident.regions, components: incident.components };
-  const { segments, counts } = await audienceSnapshot(tx, scope);
+  const { segments, counts } = await audienceSnapshot(tx, scope, input.audienceVersion);
   const recipientsOf = new Map(counts.map((c) => [c.segment, c.recipients]));
 
   const notifying = segments.flatMap((segment) => {

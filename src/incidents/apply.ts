@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
+import { audienceVersionSql } from '../audience/audience-version.js';
 import { planAutomaticNotices } from '../communications/send-policy.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -91,6 +92,7 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
     message: event.message,
     notify: event.notify,
     newIncident: locked.created,
+    audienceVersion: locked.audienceVersion,
     now,
   });
   const response: EventResponse = {
@@ -137,6 +139,9 @@ function planTransition(
  * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
  * replays of one event) are applied one after the other.
  */
+/** The incident's columns plus the audience version, read in the same statement to save a round trip. */
+const withAudienceVersion = { ...getTableColumns(incidents), audienceVersion: audienceVersionSql };
+
 async function lockIncident(
   tx: Db,
   source: string,
@@ -167,16 +172,20 @@ async function lockIncident(
       updatedAt: now,
     })
     .onConflictDoNothing()
-    .returning();
+    .returning(withAudienceVersion);
   // A row this transaction inserted is already locked: a concurrent insert of the same ref waits on it.
-  if (created[0]) return { row: created[0], created: true };
-  const [row] = await tx
-    .select()
+  if (created[0]) {
+    const { audienceVersion, ...row } = created[0];
+    return { row, created: true, audienceVersion };
+  }
+  const [existing] = await tx
+    .select(withAudienceVersion)
     .from(incidents)
     .where(and(eq(incidents.source, source), eq(incidents.ref, ref)))
-    .for('update');
-  if (!row) throw new Error('incident row vanished inside its transaction');
-  return { row, created: false };
+    .for('update', { of: incidents });
+  if (!existing) throw new Error('incident row vanished inside its transaction');
+  const { audienceVersion, ...row } = existing;
+  return { row, created: false, audienceVersion };
 }
 
 async function updateIncident(
