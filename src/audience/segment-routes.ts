@@ -2,12 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../auth/principal.js';
+import { openCommunicationsOfSegment } from '../communications/queries.js';
 import { badRequest } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
 import { affectedByIncident, countRule } from './rule-count.js';
 import { incidentScope, segmentCounts } from './segment-audience.js';
 import {
+  deleteSegment,
   listSegments,
   putSegment,
   segmentBodySchema,
@@ -80,6 +82,30 @@ export default async function segmentRoutes(fastify: FastifyInstance) {
         actorOf(request.principal),
       );
       return reply.status(created ? 201 : 200).send({ segment: toSegmentView(segment), created });
+    },
+  );
+
+  app.delete(
+    '/v1/segments/:key',
+    {
+      preHandler: app.authorize({ scope: 'audience:write' }),
+      schema: {
+        tags: ['audience'],
+        summary: 'Delete a segment',
+        description:
+          '204 when deleted. 409 `default_segment` for a default segment (restored at every start), 409 `segment_in_use` while communications in progress are addressed to it (listed in `details`).',
+        params: z.object({ key: segmentKeySchema }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteSegment(
+        app.deps.database.db,
+        request.params.key,
+        actorOf(request.principal),
+        openCommunicationsOfSegment,
+      );
+      return reply.status(204).send(null);
     },
   );
 

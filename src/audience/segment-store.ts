@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/client.js';
 import { segments } from '../db/schema.js';
+import { conflict, notFound } from '../http/errors.js';
 import { bumpAudienceVersion } from './audience-version.js';
 import { parseRule, type Rule } from './segments.js';
 
@@ -116,6 +117,50 @@ export async function listSegments(db: Db): Promise<Segment[]> {
 export async function findSegment(db: Db, key: string): Promise<Segment | undefined> {
   const [row] = await db.select().from(segments).where(eq(segments.key, key));
   return row ? validated(row) : undefined;
+}
+
+/**
+ * Deletes a segment. Default segments are refused (every start puts them back; edit their rule
+ * instead), and so is a segment that communications still in progress are addressed to: their fan-out
+ * reads its audience through the segment's rule. Contacts it matched fall to the next matching segment.
+ */
+export async function deleteSegment(
+  db: Db,
+  key: string,
+  actor: string,
+  openCommunications: (tx: Db, key: string) => Promise<string[]>,
+): Promise<void> {
+  if (DEFAULT_SEGMENTS.some((s) => s.key === key)) {
+    throw conflict(
+      'default_segment',
+      `Segment ${key} is a default segment and is restored at every start; change its rule or send policy instead.`,
+    );
+  }
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ key: segments.key })
+      .from(segments)
+      .where(eq(segments.key, key))
+      .for('update');
+    if (!row) throw notFound('Segment', key);
+    const open = await openCommunications(tx as unknown as Db, key);
+    if (open.length > 0) {
+      throw conflict(
+        'segment_in_use',
+        `Segment ${key} is addressed by communications still in progress; cancel or finish them first.`,
+        open.map((id) => ({ communication_id: id })),
+      );
+    }
+    await tx.delete(segments).where(eq(segments.key, key));
+    await bumpAudienceVersion(tx as unknown as Db);
+    await appendAudit(tx as unknown as Db, {
+      actor,
+      action: 'segment.delete',
+      subjectType: 'segment',
+      subjectId: key,
+      details: {},
+    });
+  });
 }
 
 /** Creates or replaces a segment; an omitted priority keeps the stored one (100 for a new segment). */

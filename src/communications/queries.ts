@@ -211,3 +211,21 @@ export async function communicationWithVersion(db: Db, id: string, version?: num
     .where(eq(communications.id, id));
   return row;
 }
+
+/**
+ * Communications for a segment that have not finished (drafted, waiting for approval, held or sending):
+ * while any exists the segment must stay, since the fan-out reads its audience by the segment's rule.
+ */
+export async function openCommunicationsOfSegment(db: Db, segment: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: communications.id })
+    .from(communications)
+    .where(
+      and(
+        eq(communications.segment, segment),
+        inArray(communications.status, ['draft', 'pending_approval', 'approved', 'scheduled', 'sending']),
+      ),
+    )
+    .limit(20);
+  return rows.map((row) => row.id);
+}

@@ -1,10 +1,11 @@
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ensureDefaultSegments } from '../../src/audience/segment-audience.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { newId } from '../../src/db/ids.js';
-import { auditLog, incidents, suppressions } from '../../src/db/schema.js';
+import { auditLog, communications, incidents, suppressions } from '../../src/db/schema.js';
 import { drivers } from '../support/database.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { auth, BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
@@ -94,6 +95,52 @@ describe.each(drivers)('segment, audience and suppression routes (%s)', (driver)
       'segment.create',
       'segment.update',
     ]);
+  });
+
+  it('deletes a segment: 409 for a default one or one still addressed, 404 unknown, 204 and audited', async () => {
+    const del = (key: string, headers = auth) =>
+      app.inject({ method: 'DELETE', url: `/v1/segments/${key}`, headers });
+    const onDefault = await del('affected');
+    expect(onDefault.statusCode).toBe(409);
+    expect(onDefault.json().error.code).toBe('default_segment');
+    expect((await del('no-such-segment')).statusCode).toBe(404);
+
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/segments/trial',
+      headers: auth,
+      payload: { name: 'Trial accounts', rule: { field: 'tier', in: ['free'] } },
+    });
+    const communicationId = newId('com');
+    await deps.database.db.insert(communications).values({
+      id: communicationId,
+      incidentId,
+      kind: 'notice',
+      segment: 'trial',
+      status: 'scheduled',
+      from: 'Acme Status <status@acme.example>',
+    });
+    const inUse = await del('trial');
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json().error).toMatchObject({
+      code: 'segment_in_use',
+      details: [{ communication_id: communicationId }],
+    });
+    const { key } = await createApiKey(deps.database.db, {
+      name: 'reader2',
+      scopes: ['read'],
+      actor: 'test',
+    });
+    expect((await del('trial', { authorization: `Bearer ${key}` })).statusCode).toBe(403);
+
+    await deps.database.db
+      .update(communications)
+      .set({ status: 'cancelled' })
+      .where(eq(communications.id, communicationId));
+    expect((await del('trial')).statusCode).toBe(204);
+    expect((await get('/v1/segments')).json().data.map((s: { key: string }) => s.key)).not.toContain('trial');
+    const audit = await deps.database.db.select().from(auditLog);
+    expect(audit.filter((a) => a.subjectId === 'trial').map((a) => a.action)).toContain('segment.delete');
   });
 
   it('filters customers by segment, needing incident_id when the segment depends on "affected"', async () => {
