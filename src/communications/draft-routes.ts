@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorNames } from '../auth/actors.js';
 import { actorOf } from '../auth/principal.js';
 import { errorResponses } from '../http/schemas.js';
 import { createDraft } from './drafting-service.js';
@@ -81,8 +82,15 @@ export default async function draftRoutes(fastify: FastifyInstance) {
     async (request) => {
       const versions = await listVersions(db, request.params.id);
       const range = request.query.diff === undefined ? undefined : parseDiffRange(request.query.diff);
+      const names = await actorNames(
+        db,
+        versions.map((v) => v.createdBy),
+      );
       return {
-        data: versions.map(versionJson),
+        data: versions.map((v) => ({
+          ...versionJson(v),
+          created_by_name: v.createdBy ? (names.get(v.createdBy) ?? v.createdBy) : null,
+        })),
         ...(range ? { diff: diffVersions(versions, ...range) } : {}),
       };
     },

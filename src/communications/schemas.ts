@@ -40,6 +40,8 @@ export const versionSchema = z.object({
   body: z.string().nullable(),
   content_hash: z.string(),
   created_by: z.string().nullable(),
+  /** The author's display name (a user's name, an API key's name, "Candor" for automatic versions). */
+  created_by_name: z.string().nullable().optional(),
   created_at: z.string(),
 });
 

@@ -181,6 +181,15 @@ describe.each(drivers)('drafting apologies (%s)', (driver) => {
     );
     const versions = await api({ method: 'GET', url: `/v1/communications/${draft.id}/versions?diff=1..2` });
     expect(versions.json().data.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    // Authors by name: the drafting user "casey" made both versions.
+    expect(
+      versions
+        .json()
+        .data.map((v: { created_by: string; created_by_name: string }) => [v.created_by, v.created_by_name]),
+    ).toEqual([
+      [`user:${h.comms.userId}`, 'casey'],
+      [`user:${h.comms.userId}`, 'casey'],
+    ]);
     expect(versions.json().diff).toContain('-Subject: About the disruption on 15 May 2017');
     expect(versions.json().diff).toContain('+Subject: I am sorry about Monday');
     expect(

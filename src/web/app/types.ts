@@ -132,6 +132,7 @@ export interface Version {
   body: string | null;
   content_hash: string;
   created_by: string | null;
+  created_by_name?: string | null;
   created_at: string;
 }
 

@@ -67,7 +67,7 @@ export function VersionsPanel({ communicationId, current }: { communicationId: s
           <li key={v.version}>
             <strong>v{v.version}</strong> {v.subject}{' '}
             <span className="muted small">
-              {formatDateTime(v.created_at)} {v.created_by ? `by ${v.created_by}` : ''}
+              {formatDateTime(v.created_at)} {v.created_by ? `by ${v.created_by_name ?? v.created_by}` : ''}
             </span>
           </li>
         ))}
