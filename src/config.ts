@@ -86,6 +86,15 @@ const envSchema = z.object({
     }),
   CANDOR_LINT_CONFIG: optionalString,
   CANDOR_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(15),
+  CANDOR_INBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(50 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  CANDOR_INBOUND_MAX_PARTS: z.coerce.number().int().min(1).max(10_000).default(200),
+  CANDOR_INBOUND_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(12),
+  CANDOR_INBOUND_MAX_PARSE_MS: z.coerce.number().int().min(10).max(60_000).default(2_000),
   CANDOR_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).default(30),
   CANDOR_SWEEP_STUCK_SECONDS: z.coerce.number().int().min(1).default(300),
   CANDOR_RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
@@ -128,6 +137,8 @@ export interface Config {
   smtpInboundPort: number | undefined;
   bodyLimitBytes: number;
   sweepIntervalSeconds: number;
+  /** What one inbound message may cost (see `InboundLimits` in src/replies/limits.ts). */
+  inbound: { maxBytes: number; maxParts: number; maxDepth: number; maxParseMs: number };
   /** How long a `queued`, unclaimed message may wait before the sweeper re-enqueues it. */
   sweepGraceSeconds: number;
   /** How long a claimed batch may stay `sending` before the sweeper re-enqueues it under its own key. */
@@ -237,6 +248,12 @@ export function loadConfig(
     smtpInboundPort: e.CANDOR_SMTP_INBOUND_PORT,
     bodyLimitBytes: e.CANDOR_BODY_LIMIT_BYTES,
     sweepIntervalSeconds: e.CANDOR_SWEEP_INTERVAL_SECONDS,
+    inbound: {
+      maxBytes: e.CANDOR_INBOUND_MAX_BYTES,
+      maxParts: e.CANDOR_INBOUND_MAX_PARTS,
+      maxDepth: e.CANDOR_INBOUND_MAX_DEPTH,
+      maxParseMs: e.CANDOR_INBOUND_MAX_PARSE_MS,
+    },
     sweepGraceSeconds: e.CANDOR_SWEEP_GRACE_SECONDS,
     sweepStuckSeconds: e.CANDOR_SWEEP_STUCK_SECONDS,
     jobLockSeconds: e.CANDOR_JOB_LOCK_SECONDS,

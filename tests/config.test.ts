@@ -17,6 +17,12 @@ describe('loadConfig', () => {
     expect(config.sendConcurrency).toBe(16);
     expect(config.sweepGraceSeconds).toBe(30);
     expect(config.sweepStuckSeconds).toBe(300);
+    expect(config.inbound).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      maxParts: 200,
+      maxDepth: 12,
+      maxParseMs: 2_000,
+    });
     expect(config.seed).toBe(false);
     expect(loadConfig({}, { seed: true }).seed).toBe(true);
   });

@@ -1,3 +1,5 @@
+import type { Config } from '../config.js';
+
 /**
  * Bounds on what one inbound message may cost. Anyone on the internet can send Candor mail, so the
  * raw structure is checked before postal-mime sees it: a message with 100,000 nested parts is
@@ -23,6 +25,12 @@ export const defaultInboundLimits: InboundLimits = {
   maxParseMs: 2_000,
   maxTextChars: 2_000_000,
 };
+
+/** The limits the configuration sets (`CANDOR_INBOUND_MAX_*`); quote stripping keeps its default. */
+export const inboundLimitsOf = (config: Pick<Config, 'inbound'>): InboundLimits => ({
+  ...defaultInboundLimits,
+  ...config.inbound,
+});
 
 /** A message Candor will not parse; `status` is what the HTTP route answers. */
 export class InboundRejectedError extends Error {

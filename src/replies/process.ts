@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { type AnalyzeOutcome, analyzeReply } from './analyze.js';
 import { type ForwardOutcome, forwardReply } from './forward.js';
-import { defaultInboundLimits, type InboundLimits } from './limits.js';
+import { type InboundLimits, inboundLimitsOf } from './limits.js';
 import { fetchResendRaw } from './resend-inbound.js';
 
 type Deps = Pick<AppDeps, 'database' | 'config' | 'logger' | 'queues' | 'transport'>;
@@ -24,7 +24,7 @@ export interface ProcessOutcome {
 export async function processReply(
   deps: Deps,
   replyId: string,
-  limits: InboundLimits = defaultInboundLimits,
+  limits: InboundLimits = inboundLimitsOf(deps.config),
 ): Promise<ProcessOutcome> {
   await fetchResendRaw(deps, replyId, limits.maxBytes);
   const analyzed = await analyzeReply(deps, replyId, limits);
@@ -79,7 +79,7 @@ export interface InboundWorkerOptions {
   queueNamePrefix?: string;
   /** Replies processed at once per process (default 4). */
   concurrency?: number;
-  /** Parsing limits (default `defaultInboundLimits`). */
+  /** Parsing limits (default: the configured `CANDOR_INBOUND_MAX_*`). */
   limits?: InboundLimits;
 }
 

@@ -5,7 +5,7 @@ import { forbidden, HttpError, unavailable } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
 import { analyzeReply } from './analyze.js';
-import { defaultInboundLimits, type InboundLimits } from './limits.js';
+import { type InboundLimits, inboundLimitsOf } from './limits.js';
 import { getReply, listReplies, replySchema, setReplyStatus } from './queries.js';
 import { enqueueReply, storeRawReply } from './store.js';
 
@@ -22,7 +22,7 @@ export const replyListQuery = listQuerySchema.extend({
 
 /** Options of the replies plugin. */
 export interface ReplyRoutesOptions {
-  /** Parsing limits for `POST /v1/inbound/mime` (default `defaultInboundLimits`). */
+  /** Parsing limits for `POST /v1/inbound/mime` (default: the configured `CANDOR_INBOUND_MAX_*`). */
   limits?: InboundLimits;
 }
 
@@ -40,7 +40,7 @@ export interface ReplyRoutesOptions {
  */
 export default async function replyRoutes(fastify: FastifyInstance, options: ReplyRoutesOptions = {}) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const limits = options.limits ?? defaultInboundLimits;
+  const limits = options.limits ?? inboundLimitsOf(app.deps.config);
 
   app.addContentTypeParser(
     'message/rfc822',

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { AppDeps } from '../deps.js';
 import { analyzeReply } from './analyze.js';
-import { defaultInboundLimits, type InboundLimits } from './limits.js';
+import { type InboundLimits, inboundLimitsOf } from './limits.js';
 import { enqueueReply, storeRawReply } from './store.js';
 
 /** Options of {@link startSmtpListener}. */
@@ -33,7 +33,7 @@ export async function startSmtpListener(
   deps: AppDeps,
   options: SmtpListenerOptions = {},
 ): Promise<SmtpListener> {
-  const limits = options.limits ?? defaultInboundLimits;
+  const limits = options.limits ?? inboundLimitsOf(deps.config);
   const domain = deps.config.replyDomain.toLowerCase();
   const port = options.port ?? deps.config.smtpInboundPort;
   if (port === undefined) throw new Error('CANDOR_SMTP_INBOUND_PORT is not set; the SMTP listener is off');

@@ -10,7 +10,8 @@ import { processPendingReplies } from '../../src/replies/process.js';
 import { storeRawReply } from '../../src/replies/store.js';
 import { login, PASSWORD } from '../communications/apology-harness.js';
 import { drivers } from '../support/database.js';
-import { auth } from '../support/fixtures.js';
+import { createTestDeps } from '../support/deps.js';
+import { auth, BOOTSTRAP_KEY } from '../support/fixtures.js';
 import { type RepliesHarness, startRepliesHarness } from './harness.js';
 
 const reply = (to: string, body: string, extra = '') =>
@@ -194,5 +195,37 @@ describe.each(drivers)('POST /v1/inbound/mime and the replies API (%s)', (driver
     });
     const [row] = await h.deps.database.db.select().from(replies).where(eq(replies.id, id));
     expect(row).toMatchObject({ status: 'new', matched: true, text: 'orphan' });
+  });
+});
+
+describe('inbound limits from the configuration', () => {
+  it('applies CANDOR_INBOUND_MAX_BYTES and CANDOR_INBOUND_MAX_PARTS to POST /v1/inbound/mime', async () => {
+    const deps = await createTestDeps('pglite', {
+      env: {
+        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
+        CANDOR_INBOUND_MAX_BYTES: String(64 * 1024),
+        CANDOR_INBOUND_MAX_PARTS: '3',
+      },
+    });
+    const app = await buildApp(deps);
+    try {
+      const post = (raw: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/v1/inbound/mime',
+          headers: { ...auth, 'content-type': 'message/rfc822' },
+          payload: raw,
+        });
+      const wide = await post(wideBomb(5));
+      expect(wide.statusCode).toBe(422);
+      expect(wide.json().error.code).toBe('too_many_parts');
+      const large = await post(reply('reply+abc@replies.acme.example', 'x'.repeat(70 * 1024)));
+      expect(large.statusCode).toBe(413);
+      expect(large.json().error.message).toContain(String(64 * 1024));
+      expect((await post(reply('reply+abc@replies.acme.example', 'thanks'))).statusCode).toBe(202);
+    } finally {
+      await app.close();
+      await deps.close();
+    }
   });
 });
