@@ -1,44 +1,24 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { ensureDefaultSegments } from '../../src/audience/segment-audience.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { newId } from '../../src/db/ids.js';
-import { auditLog, communications, incidents, suppressions } from '../../src/db/schema.js';
+import { auditLog, communications, suppressions } from '../../src/db/schema.js';
+import { type AudienceApp, startAudienceApp } from '../support/audience-app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
+import type { TestDeps } from '../support/deps.js';
+import { auth } from '../support/fixtures.js';
 
 describe.each(drivers)('segment, audience and suppression routes (%s)', (driver) => {
+  let h: AudienceApp;
   let deps: TestDeps;
   let app: FastifyInstance;
   let incidentId: string;
   beforeAll(async () => {
-    deps = await createTestDeps(driver, { env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY } });
-    await ensureDefaultSegments(deps.database.db);
-    app = await buildApp(deps);
-    await seedAudience(app);
-    incidentId = newId('inc');
-    await deps.database.db.insert(incidents).values({
-      id: incidentId,
-      source: 'test',
-      ref: 'db-freeze',
-      title: 'Errors loading the help desk',
-      severity: 'major',
-      status: 'investigating',
-      regions: ['us'],
-      components: ['helpdesk', 'api'],
-      startedAt: new Date(),
-    });
-    await deps.database.db
-      .insert(suppressions)
-      .values({ email: 'it@globex.example', reason: 'bounce', source: 'test', details: { code: 550 } });
+    h = await startAudienceApp(driver);
+    ({ deps, app, incidentId } = h);
   });
-  afterAll(async () => {
-    await app?.close();
-    await deps?.close();
-  });
+  afterAll(async () => h?.close());
 
   const get = (url: string, headers: Record<string, string> = auth) =>
     app.inject({ method: 'GET', url, headers });
