@@ -101,7 +101,7 @@ export function demoCurl(url: string, apiKey: string): string {
 export function printBanner(options: { config: Config; url: string; demo: DemoWorkspace | null }): void {
   const { config, demo } = options;
   const url = options.url.replace('://127.0.0.1', '://localhost');
-  const lines = ['', `Candor is running at ${url}   (API docs: ${url}/docs)`];
+  const lines = ['', `Candor is running at ${url}   (staff UI: open it in a browser; API docs: ${url}/docs)`];
   lines.push(`  database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}/pglite`}`);
   lines.push(
     `  transport: ${config.transport}${config.transport === 'outbox' ? ' (nothing leaves this machine)' : ''}`,
