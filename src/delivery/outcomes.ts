@@ -5,8 +5,9 @@ import { messages } from '../db/schema.js';
 import type { SendOutcome } from './transports/transport.js';
 
 /**
- * Records a batch's outcomes in one statement (`UPDATE … FROM unnest(…)` over four array parameters) instead of one round trip per
- * message: at 100 messages a batch this is most of the database time of a send. Only rows still in
+ * Records a batch's outcomes in one statement (`UPDATE … FROM unnest(…)` over four array parameters)
+ * instead of one round trip per message: at 100 messages a batch this is most of the database time of a
+ * send. Only rows still in
  * `sending` change, so a late duplicate answer cannot undo a webhook that already said `delivered`.
  */
 export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new Date()) {
