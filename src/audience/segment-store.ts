@@ -40,6 +40,8 @@ export const segmentViewSchema = z.object({
   template: z.string().nullable(),
   send_policy: z.record(z.string(), z.unknown()).nullable(),
   priority: z.number().int(),
+  /** One of the segments every workspace starts with: restored at every start, so it cannot be deleted. */
+  default: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -52,6 +54,7 @@ export const toSegmentView = (s: Segment): SegmentView => ({
   template: s.template,
   send_policy: (s.sendPolicy as Record<string, unknown> | null) ?? null,
   priority: s.priority,
+  default: DEFAULT_SEGMENTS.some((d) => d.key === s.key),
   created_at: s.createdAt.toISOString(),
   updated_at: s.updatedAt.toISOString(),
 });

@@ -42,7 +42,11 @@ describe.each(drivers)('segment, audience and suppression routes (%s)', (driver)
   it('lists segments and upserts one: 201, then 200, 400 with rule paths, 403 without audience:write', async () => {
     const list = await get('/v1/segments');
     expect(list.json()).toMatchObject({
-      data: [{ key: 'affected-enterprise' }, { key: 'affected' }, { key: 'unaffected' }],
+      data: [
+        { key: 'affected-enterprise', default: true },
+        { key: 'affected', default: true },
+        { key: 'unaffected', default: true },
+      ],
       next_cursor: null,
     });
     const body = {
@@ -57,7 +61,7 @@ describe.each(drivers)('segment, audience and suppression routes (%s)', (driver)
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
       created: true,
-      segment: { key: 'german', priority: 40, send_policy: null },
+      segment: { key: 'german', priority: 40, send_policy: null, default: false },
     });
     const updated = await put({ ...body, send_policy: { notify: false } });
     expect(updated.statusCode).toBe(200);

@@ -1,110 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { seedDemoWorkspace } from '../../src/db/seed.js';
-import { type RunningWorkers, startWorkers } from '../../src/delivery/workers.js';
-import { buildWebUi } from '../../src/web/build.js';
-import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, incidentEvent } from '../support/fixtures.js';
-import { freePort } from '../support/net.js';
-
-/** Debian's Chromium; playwright-core never downloads a browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('tests/web/artifacts');
-/** `CANDOR_UPDATE_SCREENS=1 npx vitest run tests/web` refreshes the README's screenshots. */
-const README_SCREENS = path.resolve('docs/screens');
-
-const USERS = {
-  comms: { email: 'sam@acme.example', password: 'candor-demo-comms' },
-  executive: { email: 'alex@acme.example', password: 'candor-demo-exec' },
-};
-
-// One database driver is enough here: the UI talks HTTP, and every endpoint it uses is tested per driver.
-const driver = drivers.at(-1)!;
+import { auth, incidentEvent } from '../support/fixtures.js';
+import { driver, escapeRegExp, type StaffUi, startStaffUi } from './harness.js';
 
 describe(`staff UI in Chromium (${driver})`, () => {
-  let deps: TestDeps;
+  let ui: StaffUi;
   let app: FastifyInstance;
-  let workers: RunningWorkers;
-  let browser: Browser;
   let page: Page;
   let base: string;
-  let webDir: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: the staff UI tests need it. Install it with ` +
-          '`apt-get install -y chromium` (.ci/run does this on a clean machine).',
-      );
-    }
-    // Build the UI from the current sources, not whatever dist/web holds.
-    webDir = await mkdtemp(path.join(os.tmpdir(), 'candor-web-'));
-    await buildWebUi(webDir);
-    deps = await createTestDeps(driver, {
-      env: {
-        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
-        CANDOR_TRANSPORT: 'outbox',
-        // Notices stay in their hold window, so the countdown, "send now" and "cancel" are on screen.
-        CANDOR_NOTICE_HOLD_SECONDS: '600',
-        // Login attempts are rate-limited in Redis under this prefix: a fresh one per run.
-        CANDOR_QUEUE_PREFIX: `{candor-ui-${randomBytes(4).toString('hex')}}`,
-      },
-    });
-    await seedDemoWorkspace(deps);
-    app = await buildApp(deps, { web: { distDir: webDir } });
-    const port = await freePort();
-    await app.listen({ port, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${port}`;
-    workers = startWorkers(deps, { queueNamePrefix: deps.queueNamePrefix });
-    // Root in CI containers: Chromium's sandbox needs user namespaces it may not have.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await mkdir(ARTIFACTS, { recursive: true });
+    // Notices stay in their hold window, so the countdown, "send now" and "cancel" are on screen.
+    ui = await startStaffUi({ CANDOR_NOTICE_HOLD_SECONDS: '600' });
+    ({ app, page, base } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await workers?.close();
-    await app?.close();
-    await deps?.close();
-    if (webDir) await rm(webDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
-  const shot = async (name: string) => {
-    const file = path.join(ARTIFACTS, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    if (process.env.CANDOR_UPDATE_SCREENS === '1') {
-      await mkdir(README_SCREENS, { recursive: true });
-      await copyFile(file, path.join(README_SCREENS, `${name}.png`));
-    }
-  };
-
-  const login = async (who: keyof typeof USERS) => {
-    await page.goto(base);
-    await page.getByLabel('E-mail').fill(USERS[who].email);
-    await page.getByLabel('Password').fill(USERS[who].password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Log out' }).waitFor();
-  };
-
-  const logout = async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('heading', { name: 'Sign in to Candor' }).waitFor();
-  };
+  const shot = (name: string) => ui.shot(name, { readme: true });
+  const login = (who: 'comms' | 'executive') => ui.login(who);
+  const logout = () => ui.logout();
 
   const previewVariant = () => page.getByTestId('preview-variant');
 
@@ -244,7 +163,7 @@ describe(`staff UI in Chromium (${driver})`, () => {
     await page.getByRole('heading', { name: 'Audience per segment' }).waitFor();
     await shot('incident-mobile');
 
-    expect(problems).toEqual([]);
+    expect(ui.problems).toEqual([]);
   }, 120_000);
 
   async function waitForSent(p: Page): Promise<number> {
@@ -264,5 +183,3 @@ describe(`staff UI in Chromium (${driver})`, () => {
     return last;
   }
 });
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

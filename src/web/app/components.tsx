@@ -1,8 +1,18 @@
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from 'react';
-import type { ApiError } from './api.js';
+import type { ApiError, ErrorDetail } from './api.js';
 import { formatDuration, humanize } from './format.js';
 import { type Paged, useNow } from './hooks.js';
 import type { Counts } from './types.js';
+
+/** A detail's message; a detail without one (e.g. `{ communication_id }`) shows its fields instead. */
+function detailText(detail: ErrorDetail): string {
+  const message = detail.message ?? detail.error;
+  if (message !== undefined) return String(message);
+  return Object.entries(detail)
+    .filter(([key]) => key !== 'path' && key !== 'row')
+    .map(([key, value]) => `${key.replace(/_/g, ' ')} ${String(value)}`)
+    .join(', ');
+}
 
 export function ErrorBox({ error, title }: { error: ApiError | null | undefined; title?: string }) {
   if (!error) return null;
@@ -16,7 +26,7 @@ export function ErrorBox({ error, title }: { error: ApiError | null | undefined;
             // biome-ignore lint/suspicious/noArrayIndexKey: see above
             <li key={i}>
               {d.path ? <code>{String(d.path)}</code> : d.row !== undefined ? `Row ${String(d.row)}` : null}{' '}
-              {String(d.message ?? d.error ?? '')}
+              {detailText(d)}
             </li>
           ))}
         </ul>
@@ -68,7 +78,7 @@ export function Countdown({ until }: { until: string }) {
   );
 }
 
-/** A modal confirmation (native `<dialog>`: focus trapped, Escape cancels). */
+/** A modal confirmation (native `<dialog>`: focus trapped, Escape cancels, the main action has focus). */
 export function ConfirmDialog({
   open,
   title,
@@ -89,11 +99,17 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const confirm = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // React keeps `autoFocus` to itself (no `autofocus` attribute), so showModal() would focus the
+      // first button, "Back": give the focus to the main action as promised.
+      confirm.current?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
@@ -109,8 +125,7 @@ export function ConfirmDialog({
           className={danger ? 'danger' : 'primary'}
           disabled={busy}
           onClick={onConfirm}
-          // biome-ignore lint/a11y/noAutofocus: the dialog's main action takes focus when it opens
-          autoFocus
+          ref={confirm}
         >
           {confirmLabel}
         </button>

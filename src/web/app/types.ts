@@ -143,6 +143,8 @@ export interface Segment {
   template: string | null;
   send_policy: Record<string, unknown> | null;
   priority: number;
+  /** A default segment (cannot be deleted). */
+  default: boolean;
 }
 
 export interface Customer {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { type ApiError, api } from '../api.js';
-import { Empty, ErrorBox, Loading } from '../components.js';
+import { ConfirmDialog, Empty, ErrorBox, Loading } from '../components.js';
 import { asApiError, useAction, useApi, useDebounced } from '../hooks.js';
 import type { Page, Segment } from '../types.js';
 
@@ -10,6 +10,9 @@ interface Count {
   suppressed: number;
 }
 
+/** Default segments are restored at every start, so the API refuses to delete them: no Delete button. */
+const isDefault = (s: Segment) => s.default === true;
+
 const NEW: Segment = {
   key: '',
   name: '',
@@ -17,6 +20,7 @@ const NEW: Segment = {
   template: 'affected',
   send_policy: null,
   priority: 100,
+  default: false,
 };
 
 /** Counts the rule as it is typed, so the editor shows whom a change would reach before it is saved. */
@@ -72,7 +76,15 @@ function LiveCount({ ruleText, incident }: { ruleText: string; incident: string 
   );
 }
 
-function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => void }) {
+function SegmentEditor({
+  segment,
+  onSaved,
+  onDeleted,
+}: {
+  segment: Segment;
+  onSaved: (key: string) => void;
+  onDeleted: (key: string) => void;
+}) {
   const [key, setKey] = useState(segment.key);
   const [name, setName] = useState(segment.name);
   const [priority, setPriority] = useState(String(segment.priority));
@@ -80,7 +92,10 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
   const [ruleText, setRuleText] = useState(JSON.stringify(segment.rule, null, 2));
   const [incident, setIncident] = useState('');
   const { busy, error, run } = useAction();
+  const removal = useAction();
+  const [confirming, setConfirming] = useState(false);
   const [saved, setSaved] = useState(false);
+  const creating = segment.key === '';
   const ids = {
     key: useId(),
     name: useId(),
@@ -108,8 +123,16 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
     );
     if (done) {
       setSaved(true);
-      onSaved();
+      onSaved(key);
     }
+  };
+  const remove = async () => {
+    const done = await removal.run(async () => {
+      await api.delete(`/v1/segments/${encodeURIComponent(segment.key)}`);
+      return true;
+    });
+    setConfirming(false);
+    if (done) onDeleted(segment.key);
   };
   return (
     <form
@@ -120,28 +143,36 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
       }}
     >
       <div className="row">
-        <label htmlFor={ids.key}>Key</label>
-        <input
-          id={ids.key}
-          value={key}
-          required
-          disabled={segment.key !== ''}
-          onChange={(e) => setKey(e.target.value)}
-        />
-        <label htmlFor={ids.name}>Name</label>
-        <input id={ids.name} value={name} required onChange={(e) => setName(e.target.value)} />
+        <div className="field">
+          <label htmlFor={ids.key}>Key</label>
+          <input
+            id={ids.key}
+            value={key}
+            required
+            disabled={!creating}
+            onChange={(e) => setKey(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.name}>Name</label>
+          <input id={ids.name} value={name} required onChange={(e) => setName(e.target.value)} />
+        </div>
       </div>
       <div className="row">
-        <label htmlFor={ids.priority}>Priority (lower is matched first)</label>
-        <input
-          id={ids.priority}
-          type="number"
-          min={0}
-          value={priority}
-          onChange={(e) => setPriority(e.target.value)}
-        />
-        <label htmlFor={ids.template}>Template variant</label>
-        <input id={ids.template} value={template} onChange={(e) => setTemplate(e.target.value)} />
+        <div className="field">
+          <label htmlFor={ids.priority}>Priority (lower is matched first)</label>
+          <input
+            id={ids.priority}
+            type="number"
+            min={0}
+            value={priority}
+            onChange={(e) => setPriority(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.template}>Template variant</label>
+          <input id={ids.template} value={template} onChange={(e) => setTemplate(e.target.value)} />
+        </div>
       </div>
       <label htmlFor={ids.rule}>Rule (JSON)</label>
       <textarea
@@ -166,10 +197,40 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
       />
       <LiveCount ruleText={ruleText} incident={incident} />
       <ErrorBox error={error} title="Could not save" />
+      <ErrorBox error={removal.error} title="Could not delete the segment" />
       {saved && <p role="status">Saved.</p>}
-      <button type="submit" className="primary" disabled={busy}>
-        Save segment
-      </button>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Save segment
+        </button>
+        {!creating &&
+          (isDefault(segment) ? (
+            <span className="small muted">A default segment cannot be deleted; change its rule instead.</span>
+          ) : (
+            <button
+              type="button"
+              className="danger"
+              disabled={removal.busy}
+              onClick={() => setConfirming(true)}
+            >
+              Delete segment
+            </button>
+          ))}
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title={`Delete segment “${segment.name}”?`}
+        confirmLabel="Delete"
+        danger
+        busy={removal.busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>
+          Its contacts fall to the next segment, by priority, whose rule they match. Communications still in
+          progress for it prevent the deletion.
+        </p>
+      </ConfirmDialog>
     </form>
   );
 }
@@ -177,6 +238,11 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment; onSaved: () => 
 export function SegmentsPage() {
   const segments = useApi<Page<Segment>>('/v1/segments');
   const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const choose = (key: string | null) => {
+    setSelected(key);
+    setNotice(null);
+  };
   const list = segments.data?.data ?? [];
   const current = selected === '' ? NEW : list.find((s) => s.key === selected);
   return (
@@ -191,7 +257,7 @@ export function SegmentsPage() {
         <ul className="item-list">
           {list.map((s) => (
             <li key={s.key} className={s.key === selected ? 'selected' : ''}>
-              <button type="button" className="item-button" onClick={() => setSelected(s.key)}>
+              <button type="button" className="item-button" onClick={() => choose(s.key)}>
                 <strong>{s.name}</strong>{' '}
                 <span className="muted small">
                   {s.key} · priority {s.priority}
@@ -200,16 +266,33 @@ export function SegmentsPage() {
             </li>
           ))}
         </ul>
-        <button type="button" onClick={() => setSelected('')}>
+        <button type="button" onClick={() => choose('')}>
           New segment
         </button>
+        {notice && (
+          <p role="status" className="ok">
+            {notice}
+          </p>
+        )}
       </div>
       <div className="split-detail">
         {current ? (
           <SegmentEditor
             key={current.key || 'new'}
             segment={current}
-            onSaved={() => void segments.reload()}
+            onSaved={(key) => {
+              void segments.reload();
+              // A new segment stays open as itself, so it can be edited (or deleted) straight away.
+              if (selected === '') {
+                setSelected(key);
+                setNotice(`Created segment ${key}.`);
+              }
+            }}
+            onDeleted={(key) => {
+              choose(null);
+              setNotice(`Deleted segment ${key}.`);
+              void segments.reload();
+            }}
           />
         ) : (
           <Empty>Choose a segment to edit its rule.</Empty>
