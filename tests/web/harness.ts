@@ -116,7 +116,17 @@ export async function startStaffUi(env: Record<string, string>): Promise<StaffUi
       expectHttpError: (status, url) => expected.push({ status, url }),
       shot: async (name, options = {}) => {
         const file = path.join(ARTIFACTS, `${name}.png`);
-        await page.screenshot({ path: file, fullPage: true });
+        // Chromium leaves iframes below the viewport blank in a full-page capture (the letter preview
+        // on the approvals page), so the viewport grows to the page for the shot instead.
+        const viewport = page.viewportSize();
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        if (viewport && height > viewport.height)
+          await page.setViewportSize({ width: viewport.width, height: Math.min(height, 4_000) });
+        await page.evaluate(
+          () => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))),
+        );
+        await page.screenshot({ path: file });
+        if (viewport) await page.setViewportSize(viewport);
         if (options.readme && process.env.CANDOR_UPDATE_SCREENS === '1') {
           await mkdir(README_SCREENS, { recursive: true });
           await copyFile(file, path.join(README_SCREENS, `${name}.png`));
