@@ -6,11 +6,12 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { type Database, openDatabase } from '../src/db/client.js';
 import { newId } from '../src/db/ids.js';
-import { communications, contacts, customers, incidents, messages } from '../src/db/schema.js';
+import { contacts, customers, messages } from '../src/db/schema.js';
 import { replyToken, tokenHash } from '../src/delivery/tokens.js';
 import { analyzeReply } from '../src/replies/analyze.js';
 import { parseInbound } from '../src/replies/parse.js';
 import { storeRawReply } from '../src/replies/store.js';
+import { sendingCommunication } from '../tests/support/rows.js';
 import { loadAverage, peakRssMiB, throwawayDatabase, writeResult } from './lib.js';
 
 /**
@@ -24,25 +25,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fixturesDir = path.join(here, '../tests/fixtures/replies');
 
 async function seed(db: Database['db'], secret: Buffer, domain: string, n: number) {
-  const incidentId = newId('inc');
-  await db.insert(incidents).values({
-    id: incidentId,
-    source: 'bench',
-    ref: 'bench',
-    title: 'Bench',
-    severity: 'major',
-    status: 'resolved',
-    startedAt: new Date(),
-  });
-  const communicationId = newId('com');
-  await db.insert(communications).values({
-    id: communicationId,
-    incidentId,
-    kind: 'notice',
-    segment: 'affected',
-    status: 'sent',
-    from: 'Acme Status <status@acme.example>',
-  });
+  // Replies match by token alone: the communication's state does not matter here.
+  const { communicationId } = await sendingCommunication(db);
   const customerId = newId('cus');
   await db.insert(customers).values({ id: customerId, ref: 'bench', name: 'Bench Co', tier: 'pro' });
   const targets: { email: string; replyTo: string; messageIdHeader: string }[] = [];

@@ -1,4 +1,4 @@
-import { catalogueOf, customerDoc } from './components/customer.js';
+import { catalogueOf, customerDoc, paragraphBlocks } from './components/customer.js';
 import type { Block, EmailDoc } from './components/document.js';
 import { EmailDocument } from './components/email-document.js';
 import {
@@ -27,7 +27,7 @@ export interface IncidentNoticeEmailProps extends CustomerEmailProps {
 }
 
 /** Impact, scope and times: the facts block shared by notices and updates. */
-export function incidentFacts(t: Messages, props: IncidentNoticeEmailProps): Block {
+function incidentFacts(t: Messages, props: IncidentNoticeEmailProps): Block {
   const rows: [string, string][] = [[t.common.impact, t.severity[props.severity]]];
   if (props.components.length > 0) rows.push([t.common.affected, t.list(props.components)]);
   if (props.regions.length > 0) rows.push([t.common.where, t.list(props.regions)]);
@@ -37,29 +37,42 @@ export function incidentFacts(t: Messages, props: IncidentNoticeEmailProps): Blo
 }
 
 /** Inbox preview line: the status first, because the subject stays the same for a whole incident. */
-export function incidentPreview(t: Messages, props: Pick<IncidentNoticeEmailProps, 'status' | 'message'>) {
+function incidentPreview(t: Messages, props: Pick<IncidentNoticeEmailProps, 'status' | 'message'>) {
   return clip(
     `${t.status[props.status]}: ${paragraphs(props.message)[0] ?? t.statusExplanation[props.status]}`,
   );
 }
 
-export function incidentNoticeDoc(props: IncidentNoticeEmailProps): EmailDoc {
+/**
+ * A notice and an update say the same things (status, the message, the facts); only the eyebrow and
+ * an update's opening line ("where things stand now") differ.
+ */
+export function incidentDoc(
+  props: IncidentNoticeEmailProps,
+  framing: (t: Messages) => { eyebrow: string; intro: Block[] },
+): EmailDoc {
   const t = catalogueOf(props);
   const { status } = props;
+  const { eyebrow, intro } = framing(t);
   return customerDoc(t, props, {
     subject: t.incident.subject(props.companyName, props.title),
     preview: incidentPreview(t, props),
-    eyebrow: t.incident.eyebrow(props.companyName),
+    eyebrow,
     title: props.title,
     blocks: [
+      ...intro,
       { kind: 'status', tone: status, label: t.status[status], explanation: t.statusExplanation[status] },
-      ...paragraphs(props.message).map((text): Block => ({ kind: 'p', text })),
+      ...paragraphBlocks(props.message),
       { kind: 'rule' },
       incidentFacts(t, props),
     ],
     closing: [status === 'resolved' ? t.incident.sorry : t.common.writeAgain],
     sla: true,
   });
+}
+
+export function incidentNoticeDoc(props: IncidentNoticeEmailProps): EmailDoc {
+  return incidentDoc(props, (t) => ({ eyebrow: t.incident.eyebrow(props.companyName), intro: [] }));
 }
 
 /** First word about an incident: investigating, cause found or fix in place. */

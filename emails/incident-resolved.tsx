@@ -1,4 +1,4 @@
-import { catalogueOf, customerDoc } from './components/customer.js';
+import { catalogueOf, customerDoc, paragraphBlocks } from './components/customer.js';
 import type { Block, EmailDoc } from './components/document.js';
 import { EmailDocument } from './components/email-document.js';
 import {
@@ -6,7 +6,6 @@ import {
   clip,
   type IncidentSeverity,
   minutesBetween,
-  paragraphs,
 } from './components/wording.js';
 
 export interface IncidentResolvedEmailProps extends CustomerEmailProps {
@@ -45,15 +44,10 @@ export function incidentResolvedDoc(props: IncidentResolvedEmailProps): EmailDoc
         : t.resolved.howLong(duration, t.formatTime(props.startedAt), t.formatTime(props.resolvedAt)),
     },
     { kind: 'h', text: t.resolved.whatHappened },
-    ...paragraphs(props.message).map((text): Block => ({ kind: 'p', text })),
+    ...paragraphBlocks(props.message),
   ];
-  const next = paragraphs(props.nextSteps ?? '');
-  if (next.length > 0) {
-    blocks.push(
-      { kind: 'h', text: t.resolved.whatWeDo },
-      ...next.map((text): Block => ({ kind: 'p', text })),
-    );
-  }
+  const next = paragraphBlocks(props.nextSteps ?? '');
+  if (next.length > 0) blocks.push({ kind: 'h', text: t.resolved.whatWeDo }, ...next);
   const rows: [string, string][] = [];
   if (props.components.length > 0) rows.push([t.common.affected, t.list(props.components)]);
   if (props.regions.length > 0) rows.push([t.common.where, t.list(props.regions)]);

@@ -1,30 +1,15 @@
-import { catalogueOf, customerDoc } from './components/customer.js';
-import type { Block, EmailDoc } from './components/document.js';
+import type { EmailDoc } from './components/document.js';
 import { EmailDocument } from './components/email-document.js';
-import { paragraphs } from './components/wording.js';
-import { type IncidentNoticeEmailProps, incidentFacts, incidentPreview } from './incident-notice.js';
+import { type IncidentNoticeEmailProps, incidentDoc } from './incident-notice.js';
 
 /** An update carries the same facts as a notice; only the framing ("where things stand now") differs. */
 export type IncidentUpdateEmailProps = IncidentNoticeEmailProps;
 
 export function incidentUpdateDoc(props: IncidentUpdateEmailProps): EmailDoc {
-  const t = catalogueOf(props);
-  const { status } = props;
-  return customerDoc(t, props, {
-    subject: t.incident.subject(props.companyName, props.title),
-    preview: incidentPreview(t, props),
+  return incidentDoc(props, (t) => ({
     eyebrow: t.update.eyebrow(props.companyName),
-    title: props.title,
-    blocks: [
-      { kind: 'p', text: t.update.intro },
-      { kind: 'status', tone: status, label: t.status[status], explanation: t.statusExplanation[status] },
-      ...paragraphs(props.message).map((text): Block => ({ kind: 'p', text })),
-      { kind: 'rule' },
-      incidentFacts(t, props),
-    ],
-    closing: [status === 'resolved' ? t.incident.sorry : t.common.writeAgain],
-    sla: true,
-  });
+    intro: [{ kind: 'p', text: t.update.intro }],
+  }));
 }
 
 /** A further word during an incident, threaded under the first notice. */

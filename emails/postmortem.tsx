@@ -1,7 +1,7 @@
-import { catalogueOf, customerDoc } from './components/customer.js';
+import { catalogueOf, customerDoc, paragraphBlocks } from './components/customer.js';
 import type { Block, EmailDoc } from './components/document.js';
 import { EmailDocument } from './components/email-document.js';
-import { type CustomerEmailProps, minutesBetween, paragraphs } from './components/wording.js';
+import { type CustomerEmailProps, minutesBetween } from './components/wording.js';
 
 export interface PostmortemEmailProps extends CustomerEmailProps {
   title: string;
@@ -17,14 +17,12 @@ export interface PostmortemEmailProps extends CustomerEmailProps {
   resolvedAt: string;
 }
 
-const paras = (text: string) => paragraphs(text).map((p): Block => ({ kind: 'p', text: p }));
-
 export function postmortemDoc(props: PostmortemEmailProps): EmailDoc {
   const t = catalogueOf(props);
   const duration = t.duration(minutesBetween(props.startedAt, props.resolvedAt));
   const blocks: Block[] = [
     { kind: 'h', text: t.postmortem.summary },
-    ...paras(props.summary),
+    ...paragraphBlocks(props.summary),
     {
       kind: 'details',
       rows: [
@@ -40,7 +38,7 @@ export function postmortemDoc(props: PostmortemEmailProps): EmailDoc {
       { kind: 'list', items: props.timeline.map((e) => `${t.formatTime(e.at)}: ${e.text}`) },
     );
   }
-  blocks.push({ kind: 'h', text: t.postmortem.cause }, ...paras(props.cause));
+  blocks.push({ kind: 'h', text: t.postmortem.cause }, ...paragraphBlocks(props.cause));
   if (props.changes.length > 0) {
     blocks.push({ kind: 'h', text: t.postmortem.changes }, { kind: 'list', items: props.changes });
   }

@@ -1,6 +1,6 @@
 import { type Messages, messagesFor, resolveLocale } from '../i18n/index.js';
 import type { Block, EmailDoc } from './document.js';
-import type { CustomerEmailProps, Variant } from './wording.js';
+import { type CustomerEmailProps, paragraphs, type Variant } from './wording.js';
 
 export interface CustomerDocParts {
   subject: string;
@@ -21,6 +21,11 @@ export function catalogueOf(props: Pick<CustomerEmailProps, 'lang'>): Messages {
 
 export function variantOf(props: Pick<CustomerEmailProps, 'variant'>): Variant {
   return props.variant ?? 'affected';
+}
+
+/** Text with blank lines between paragraphs, as one paragraph block each. */
+export function paragraphBlocks(text: string): Block[] {
+  return paragraphs(text).map((p): Block => ({ kind: 'p', text: p }));
 }
 
 /** "Hello Dana," or, without a contact name, "Hello Globex team,". */

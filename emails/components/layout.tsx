@@ -11,8 +11,8 @@ export interface EmailLayoutProps {
   footer?: ReactNode;
 }
 
-/** The frame every Candor e-mail shares: one centred card on a plain page, no images required. */
-export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProps) {
+/** Document, dark-mode head and preheader: what both layouts put around their body. */
+function Page({ lang, preview, children }: Pick<EmailLayoutProps, 'lang' | 'preview' | 'children'>) {
   return (
     <Html lang={lang} dir="ltr">
       <Head>
@@ -21,6 +21,15 @@ export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProp
         <style>{darkModeCss}</style>
       </Head>
       <Preview>{preview}</Preview>
+      {children}
+    </Html>
+  );
+}
+
+/** The frame every Candor e-mail shares: one centred card on a plain page, no images required. */
+export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProps) {
+  return (
+    <Page lang={lang} preview={preview}>
       <Body
         className="cd-page"
         style={{ backgroundColor: colors.page, fontFamily, margin: 0, padding: '24px 0' }}
@@ -39,7 +48,7 @@ export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProp
         </Container>
         {footer ? <Container style={{ maxWidth: '560px', padding: '16px 32px' }}>{footer}</Container> : null}
       </Body>
-    </Html>
+    </Page>
   );
 }
 
@@ -49,13 +58,7 @@ export function EmailLayout({ lang, preview, children, footer }: EmailLayoutProp
  */
 export function LetterLayout({ lang, preview, children, footer }: EmailLayoutProps) {
   return (
-    <Html lang={lang} dir="ltr">
-      <Head>
-        <meta name="color-scheme" content="light dark" />
-        <meta name="supported-color-schemes" content="light dark" />
-        <style>{darkModeCss}</style>
-      </Head>
-      <Preview>{preview}</Preview>
+    <Page lang={lang} preview={preview}>
       <Body
         className="cd-page"
         style={{ backgroundColor: colors.card, fontFamily, margin: 0, padding: '16px' }}
@@ -65,6 +68,6 @@ export function LetterLayout({ lang, preview, children, footer }: EmailLayoutPro
           {footer ? <Section style={{ marginTop: '32px' }}>{footer}</Section> : null}
         </Container>
       </Body>
-    </Html>
+    </Page>
   );
 }

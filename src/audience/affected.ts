@@ -33,7 +33,11 @@ export function affectedCustomerWhere(scope: IncidentScope): SQL | undefined {
   );
 }
 
-const notSuppressed = sql`not exists (select 1 from ${suppressions} where ${suppressions.email} = ${contacts.email})`;
+/** The contact row's address is on the suppression list (bounced, complained, suppressed by hand). */
+export const suppressedAddress = sql`exists (select 1 from ${suppressions} where ${suppressions.email} = ${contacts.email})`;
+
+/** What keeps a listed contact from being mailed: it unsubscribed, or its address is suppressed. */
+export const excludedContact = sql`(${contacts.unsubscribedAt} is not null or ${suppressedAddress})`;
 
 /**
  * One keyset page of the contacts to mail about an incident, in contact id order: removed and unsubscribed
@@ -62,7 +66,7 @@ export async function affectedContactsPage(
         affectedCustomerWhere(options),
         isNull(contacts.removedAt),
         isNull(contacts.unsubscribedAt),
-        notSuppressed,
+        sql`not ${suppressedAddress}`,
         options.afterContactId === undefined ? undefined : gt(contacts.id, options.afterContactId),
       ),
     )

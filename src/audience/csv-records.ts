@@ -20,19 +20,16 @@ export interface CsvRecordsOptions {
 /** A single field this long is a missing closing quote swallowing the file, not data; stop early. */
 const MAX_RECORD_CHARS = 1_000_000;
 
+/** 413 for a CSV body over `maxBytes`, whether declared up front (Content-Length) or counted while read. */
+export const csvTooLarge = (maxBytes: number) =>
+  new HttpError(413, 'payload_too_large', `The body is larger than ${maxBytes} bytes. Split the file.`);
+
 function byteLimit(maxBytes: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
-      if (seen > maxBytes)
-        callback(
-          new HttpError(
-            413,
-            'payload_too_large',
-            `The body is larger than ${maxBytes} bytes. Split the file.`,
-          ),
-        );
+      if (seen > maxBytes) callback(csvTooLarge(maxBytes));
       else callback(null, chunk);
     },
   });

@@ -2,10 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Db } from '../db/client.js';
 import { HttpError, unprocessable } from '../http/errors.js';
 import { type CsvRecordsOptions, csvRecords } from './csv-records.js';
-import { IMPORT_CHUNK_SIZE, MAX_IMPORT_ROWS, writeValidCustomers } from './customers.js';
+import { IMPORT_CHUNK_SIZE, MAX_IMPORT_ROWS, tooManyRows, writeValidCustomers } from './customers.js';
 import { type CustomerInput, customerImportItemSchema, type ImportResult } from './schemas.js';
-
-export { type CsvRecord, csvRecords } from './csv-records.js';
 
 const REQUIRED = ['ref', 'name', 'tier', 'regions', 'components', 'contact_email'] as const;
 const KNOWN = new Set<string>([...REQUIRED, 'locale', 'contact_name', 'contact_role', 'contact_locale']);
@@ -167,12 +165,7 @@ export async function importCustomersCsv(
         continue;
       }
       const { header, extraColumns } = columns;
-      if (++dataRows > maxRows)
-        throw new HttpError(
-          413,
-          'too_many_rows',
-          `An import may hold at most ${maxRows} rows; this one has more. Split it into several requests.`,
-        );
+      if (++dataRows > maxRows) throw tooManyRows('more', maxRows);
       if (fields.every((f) => f.trim() === '')) continue;
       if (fields.length > header.length) {
         rejected.push({ row, error: `has ${fields.length} fields but the header has ${header.length}` });

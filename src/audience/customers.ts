@@ -1,4 +1,5 @@
 import { and, inArray, isNull, sql } from 'drizzle-orm';
+import { textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { contacts, customers } from '../db/schema.js';
@@ -22,7 +23,8 @@ export const IMPORT_CHUNK_SIZE = 500;
 /** Contacts per INSERT: 6 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
 const CONTACT_INSERT_BATCH = 2_000;
 
-export const tooManyRows = (count: number, limit = MAX_IMPORT_ROWS) =>
+/** 413 for an import over `limit` rows; a streamed import stops reading at the first row too many. */
+export const tooManyRows = (count: number | 'more', limit = MAX_IMPORT_ROWS) =>
   new HttpError(
     413,
     'too_many_rows',
@@ -131,9 +133,9 @@ async function removeUnlistedContacts(
       and(
         inArray(contacts.customerId, customerIds),
         isNull(contacts.removedAt),
-        sql`(${contacts.customerId}, ${contacts.email}) not in (select * from unnest(${sql.param(
+        sql`(${contacts.customerId}, ${contacts.email}) not in (select * from unnest(${textArray(
           kept.map((c) => c.customerId),
-        )}::text[], ${sql.param(kept.map((c) => c.email))}::text[]))`,
+        )}, ${textArray(kept.map((c) => c.email))}))`,
       ),
     );
 }

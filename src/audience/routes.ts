@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpError } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
 import { importCustomersCsv } from './csv.js';
+import { csvTooLarge } from './csv-records.js';
 import { getCustomer, importCustomers, listCustomers, MAX_IMPORT_ROWS, upsertCustomer } from './customers.js';
 import {
   customerBodySchema,
@@ -33,10 +33,7 @@ export default async function audienceRoutes(fastify: FastifyInstance) {
   app.addContentTypeParser('text/csv', (request, payload, done) => {
     const limit = request.routeOptions.bodyLimit ?? IMPORT_BODY_LIMIT_BYTES;
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limit)
-      done(
-        new HttpError(413, 'payload_too_large', `The body is larger than ${limit} bytes. Split the file.`),
-      );
+    if (declared > limit) done(csvTooLarge(limit));
     else done(null, payload);
   });
 

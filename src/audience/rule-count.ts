@@ -1,11 +1,9 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { contacts, customers, incidents, suppressions } from '../db/schema.js';
+import { contacts, customers, incidents } from '../db/schema.js';
 import { badRequest } from '../http/errors.js';
-import { type AudienceCount, countAffected, type IncidentScope } from './affected.js';
+import { type AudienceCount, countAffected, excludedContact, type IncidentScope } from './affected.js';
 import { compileRule, parseRule, usesAffected } from './segments.js';
-
-const excluded = sql`(${contacts.unsubscribedAt} is not null or exists (select 1 from ${suppressions} where ${suppressions.email} = ${contacts.email}))`;
 
 /**
  * How many listed contacts a rule matches on its own, for the segment editor's live count. It ignores
@@ -22,8 +20,8 @@ export async function countRule(db: Db, value: unknown, scope: IncidentScope | u
   const [row] = await db
     .select({
       customers: sql<number>`count(distinct ${contacts.customerId})::int`,
-      recipients: sql<number>`(count(*) filter (where not ${excluded}))::int`,
-      suppressed: sql<number>`(count(*) filter (where ${excluded}))::int`,
+      recipients: sql<number>`(count(*) filter (where not ${excludedContact}))::int`,
+      suppressed: sql<number>`(count(*) filter (where ${excludedContact}))::int`,
     })
     .from(contacts)
     .innerJoin(customers, eq(customers.id, contacts.customerId))

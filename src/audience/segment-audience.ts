@@ -1,14 +1,14 @@
 import { asc, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
+import { selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { contacts, customers, incidents, suppressions } from '../db/schema.js';
+import { contacts, customers, incidents } from '../db/schema.js';
 import { badRequest, notFound } from '../http/errors.js';
-import type { AffectedContact, IncidentScope } from './affected.js';
+import { type AffectedContact, excludedContact, type IncidentScope, suppressedAddress } from './affected.js';
 import { listSegments, type Segment } from './segment-store.js';
 import { compileRule, usesAffected } from './segments.js';
 
 export {
   ensureDefaultSegments,
-  findSegment as getSegment,
   listSegments,
   type Segment,
 } from './segment-store.js';
@@ -31,11 +31,6 @@ export function segmentsThrough(ordered: readonly Segment[], key: string): Segme
   return index < 0 ? undefined : ordered.slice(0, index + 1);
 }
 
-const suppressedAddress = sql`exists (select 1 from ${suppressions} where ${suppressions.email} = ${contacts.email})`;
-
-/** What keeps a listed contact from being mailed: it unsubscribed, or its address is suppressed. */
-const excluded = sql`(${contacts.unsubscribedAt} is not null or ${suppressedAddress})`;
-
 /** Options of {@link segmentContactsPage}. */
 export interface SegmentPageOptions {
   /** The incident's regions and components; `affected` rules are evaluated against them. */
@@ -46,6 +41,11 @@ export interface SegmentPageOptions {
   afterContactId?: string | undefined;
   /** Page size. */
   limit: number;
+  /**
+   * The segments in match order, when the caller listed them already: a fan-out reads them once for all
+   * its pages, which also keeps one rule set for the whole walk if someone edits a segment meanwhile.
+   */
+  segments?: readonly Segment[];
 }
 
 interface PageRow {
@@ -90,7 +90,7 @@ const MAX_WINDOW = 100_000;
  * which made paging a 100,000-customer audience quadratic. Windows keep the whole walk linear.
  */
 export async function segmentContactsPage(db: Db, options: SegmentPageOptions): Promise<AffectedContact[]> {
-  const through = segmentsThrough(await listSegments(db), options.segmentKey);
+  const through = segmentsThrough(options.segments ?? (await listSegments(db)), options.segmentKey);
   if (!through) return [];
   const membership = sql`${segmentOf(through, options.scope)} = ${options.segmentKey}`;
   const found: AffectedContact[] = [];
@@ -103,7 +103,9 @@ export async function segmentContactsPage(db: Db, options: SegmentPageOptions): 
     // The cursor is repeated outside the window so the join to contacts starts at it instead of scanning
     // the index from its beginning. `offset 0` keeps the customer lookup a per-contact primary-key probe: without that fence the planner
     // flattens it and, misjudging the rule's selectivity, hashes every matching customer for each page.
-    const result = await db.execute(sql`
+    const page = await selectRows<PageRow>(
+      db,
+      sql`
       select ${contacts.id} as contact_id, ${contacts.email} as email, ${contacts.name} as name,
         ${contacts.role} as role, coalesce(${contacts.locale}, ${customers.locale}) as locale,
         ${customers.id} as customer_id, ${customers.ref} as customer_ref, ${customers.name} as customer_name,
@@ -114,8 +116,9 @@ export async function segmentContactsPage(db: Db, options: SegmentPageOptions): 
       where ${afterCursor} and ${contacts.removedAt} is null and ${contacts.unsubscribedAt} is null
         and not ${suppressedAddress}
         and ${membership}
-      order by ${contacts.id} limit ${need}`);
-    const rows = (result as { rows: PageRow[] }).rows.map(toAffectedContact);
+      order by ${contacts.id} limit ${need}`,
+    );
+    const rows = page.map(toAffectedContact);
     found.push(...rows);
     if (rows.length === need) return found;
     // The window is used up: continue after its last contact, if there is one.
@@ -160,7 +163,7 @@ export async function segmentCounts(
     .select({
       segment: sql<string | null>`${segmentOf(ordered, scope)}`.as('segment'),
       customerId: sql<string>`${contacts.customerId}`.as('customer_id'),
-      excluded: sql<boolean>`${excluded}`.as('excluded'),
+      excluded: sql<boolean>`${excludedContact}`.as('excluded'),
     })
     .from(contacts)
     .innerJoin(customers, eq(customers.id, contacts.customerId))

@@ -1,4 +1,5 @@
 import { arrayContains, arrayOverlaps, type SQL, sql } from 'drizzle-orm';
+import { inTextArray } from '../db/arrays.js';
 import { contacts, customers } from '../db/schema.js';
 import { badRequest, type ErrorDetail } from '../http/errors.js';
 import { affectedCustomerWhere, type IncidentScope } from './affected.js';
@@ -154,7 +155,7 @@ function compileField(rule: Extract<Rule, { field: string }>): SQL {
   const column = textColumn(field as 'tier' | 'locale');
   if ('exists' in rule) return rule.exists ? sql`${column} is not null` : sql`${column} is null`;
   const values = 'in' in rule ? rule.in.map(String) : [String(rule.eq)];
-  return sql`coalesce(${column} = any(${sql.param(values)}::text[]), false)`;
+  return sql`coalesce(${inTextArray(column, values)}, false)`;
 }
 
 /**

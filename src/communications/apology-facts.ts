@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { customers, incidentEvents, incidents } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
@@ -106,7 +107,8 @@ export async function minutesAffectedByCustomer(
   const rows = await db
     .select({ id: customers.id, regions: customers.regions, components: customers.components })
     .from(customers)
-    .where(inArray(customers.id, [...new Set(customerIds)]));
+    // One array parameter: this runs per send batch, whose customer list can be long.
+    .where(inTextArray(customers.id, [...new Set(customerIds)]));
   for (const customer of rows) {
     const windows = scope.filter((i) => touches(i, customer)).flatMap((i) => byIncident.get(i.id) ?? []);
     result.set(customer.id, minutesOf(durationSeconds(windows, now)));

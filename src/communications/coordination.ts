@@ -1,9 +1,18 @@
-import { and, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { communications, contacts, messages } from '../db/schema.js';
 
 /** Message states in which the apology did not reach (and will not reach) the contact. */
 const undelivered = ['failed', 'bounced', 'suppressed', 'needs_review'] as const;
+
+/** A joined message row of the apology about `incidentId` that reached (or will reach) its contact. */
+const deliveringApologyOf = (incidentId: string): SQL => sql`${communications.incidentId} = ${incidentId}
+  and ${communications.kind} = 'apology'
+  and ${messages.status} not in (${sql.join(
+    undelivered.map((s) => sql`${s}`),
+    sql`, `,
+  )})`;
 
 /** What the fan-out knows about the communication it is expanding. */
 export interface CoordinatedCommunication {
@@ -34,13 +43,7 @@ export function notApologyRecipient(
   return sql`not exists (
     select 1 from ${messages}
     join ${communications} on ${communications.id} = ${messages.communicationId}
-    where ${messages.contactId} = ${contactId}
-      and ${communications.incidentId} = ${incidentId}
-      and ${communications.kind} = 'apology'
-      and ${messages.status} not in (${sql.join(
-        undelivered.map((s) => sql`${s}`),
-        sql`, `,
-      )})
+    where ${messages.contactId} = ${contactId} and ${deliveringApologyOf(incidentId)}
   )`;
 }
 
@@ -58,17 +61,7 @@ export async function apologyRecipientsAmong(
     .selectDistinct({ contactId: messages.contactId })
     .from(messages)
     .innerJoin(communications, eq(communications.id, messages.communicationId))
-    .where(
-      and(
-        eq(communications.incidentId, incidentId),
-        eq(communications.kind, 'apology'),
-        inArray(messages.contactId, [...contactIds]),
-        sql`${messages.status} not in (${sql.join(
-          undelivered.map((s) => sql`${s}`),
-          sql`, `,
-        )})`,
-      ),
-    );
+    .where(and(deliveringApologyOf(incidentId), inTextArray(messages.contactId, contactIds)));
   return new Set(rows.map((r) => r.contactId));
 }
 

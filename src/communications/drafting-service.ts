@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { getSegment, segmentCounts } from '../audience/segment-audience.js';
+import { segmentCounts } from '../audience/segment-audience.js';
+import { findSegment } from '../audience/segment-store.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -59,7 +60,7 @@ export async function createDraft(
   const now = options.now ?? new Date();
   const [incident] = await db.select().from(incidents).where(eq(incidents.id, incidentId));
   if (!incident) throw notFound('Incident', incidentId);
-  if (!(await getSegment(db, input.segment))) {
+  if (!(await findSegment(db, input.segment))) {
     throw unprocessable('unknown_segment', `Segment ${input.segment} does not exist.`, [
       { path: 'segment', message: 'not a segment key' },
     ]);

@@ -2,8 +2,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { affectedContactsPage } from '../audience/affected.js';
 import { domainOf } from '../config.js';
 import {
-  communications,
-  communicationVersions,
+  type communications,
+  type communicationVersions,
   contacts,
   customers,
   incidents,
@@ -18,6 +18,8 @@ import { notFound } from '../http/errors.js';
 import { resolveVariant } from '../rendering/render.js';
 import { minutesAffectedByCustomer } from './apology-facts.js';
 import { contactHasReplied } from './coordination.js';
+import { communicationWithVersion } from './queries.js';
+import { editedContent } from './versions.js';
 
 export interface PreviewQuery {
   /** Preview as this contact (e-mail address); default: a representative recipient. */
@@ -119,19 +121,10 @@ export async function previewCommunication(
   query: PreviewQuery,
 ): Promise<PreviewResult> {
   const { db } = deps.database;
-  const [communication] = await db.select().from(communications).where(eq(communications.id, id));
-  if (!communication) throw notFound('Communication', id);
-  const [stored] = await db
-    .select()
-    .from(communicationVersions)
-    .where(
-      and(
-        eq(communicationVersions.communicationId, id),
-        eq(communicationVersions.version, communication.currentVersion),
-      ),
-    );
-  if (!stored) throw notFound('Communication version', `${id} v${communication.currentVersion}`);
-  const version = withDraft(stored, query.draft);
+  const row = await communicationWithVersion(db, id);
+  if (!row) throw notFound('Communication', id);
+  const { communication } = row;
+  const version = withDraft(row.version, query.draft);
 
   const segmentKey = query.segment ?? communication.segment;
   const [segment] = await db.select().from(segments).where(eq(segments.key, segmentKey));
@@ -240,13 +233,7 @@ type VersionRow = typeof communicationVersions.$inferSelect;
  */
 export function withDraft(version: VersionRow, draft: PreviewQuery['draft']): VersionRow {
   if (!draft || (draft.subject === undefined && draft.body === undefined)) return version;
-  const body = draft.body ?? version.body;
-  return {
-    ...version,
-    subject: draft.subject ?? version.subject,
-    body,
-    props: body === null ? version.props : { ...version.props, body },
-  };
+  return { ...version, ...editedContent(version, draft) };
 }
 
 async function firstAffected(

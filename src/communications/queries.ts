@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { findUserById } from '../auth/users.js';
 import type { Db } from '../db/client.js';
-import { communications, communicationVersions, messages, users } from '../db/schema.js';
+import { communications, communicationVersions, messages } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { latestDecision } from './approvals.js';
@@ -8,7 +9,7 @@ import { latestDecision } from './approvals.js';
 /** The executive a communication goes out as: the user, and the identity the letter is signed with. */
 async function senderJson(db: Db, userId: string | null) {
   if (!userId) return null;
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  const user = await findUserById(db, userId);
   if (!user) return null;
   return {
     id: user.id,

@@ -7,7 +7,7 @@ import { communications, communicationVersions } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { communicationWithVersion } from './queries.js';
 import type { EditCommunicationBody } from './schemas.js';
-import { contentHash, type VersionContent } from './versions.js';
+import { contentHash, editedContent } from './versions.js';
 
 type VersionRow = typeof communicationVersions.$inferSelect;
 
@@ -64,14 +64,7 @@ export async function editCommunication(
       );
     }
     const previous = current.version;
-    const body = edit.body ?? previous.body;
-    // Templates read the text from props (`body` overrides an event's `message`), so both move together.
-    const content: VersionContent = {
-      template: previous.template,
-      subject: edit.subject ?? previous.subject,
-      body,
-      props: body === null ? previous.props : { ...previous.props, body },
-    };
+    const content = editedContent(previous, edit);
     const hash = contentHash(content);
     const [row] = await tx
       .insert(communicationVersions)

@@ -11,6 +11,23 @@ export interface VersionContent {
   props: Record<string, unknown>;
 }
 
+/**
+ * The content an edit of `previous` stores. Templates read the text from props (`body` overrides an
+ * event's `message`), so the body goes there too; the live preview applies unsaved edits the same way.
+ */
+export function editedContent(
+  previous: VersionContent,
+  edit: { subject?: string | undefined; body?: string | undefined },
+): VersionContent {
+  const body = edit.body ?? previous.body;
+  return {
+    template: previous.template,
+    subject: edit.subject ?? previous.subject,
+    body,
+    props: body === null ? previous.props : { ...previous.props, body },
+  };
+}
+
 /** SHA-256 of a version's content: approvals bind to it and the send worker re-checks it. */
 export function contentHash(content: VersionContent): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { getSegment } from '../audience/segment-audience.js';
+import { findSegment } from '../audience/segment-store.js';
 import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
 import { inTextArray } from '../db/arrays.js';
@@ -45,7 +45,7 @@ export async function gatherBatchInputs(
     .innerJoin(customers, eq(customers.id, messages.customerId))
     .where(inTextArray(messages.id, messageIds))
     .orderBy(messages.id);
-  const segment = await getSegment(db, communication.segment);
+  const segment = await findSegment(db, communication.segment);
   const threads = await threadOf(db, {
     incidentId: communication.incidentId,
     contactIds: rows.map((r) => r.contactId),

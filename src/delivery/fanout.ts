@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { AffectedContact } from '../audience/affected.js';
-import { segmentContactsPage } from '../audience/segment-audience.js';
+import { listSegments, segmentContactsPage } from '../audience/segment-audience.js';
 import { apologyRecipientsAmong, skipsApologyRecipients } from '../communications/coordination.js';
 import { domainOf } from '../config.js';
 import { inTextArray, textArray } from '../db/arrays.js';
@@ -53,10 +53,12 @@ export async function runFanout(
   if (started.length === 0) return { kind: 'skipped', reason: 'communication was cancelled' };
 
   const senderDomain = domainOf(communication.from);
+  const segments = await listSegments(db);
   let after: string | undefined;
   let sendJobs = 0;
   for (;;) {
     const page = await segmentContactsPage(db, {
+      segments,
       scope: { regions: incident.regions, components: incident.components },
       segmentKey: communication.segment,
       afterContactId: after,

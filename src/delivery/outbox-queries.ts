@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, lt, type SQL, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
@@ -34,7 +34,8 @@ export interface OutboxQuery {
 
 const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-// The list never reads `mime`: a page of finished messages can be megabytes.
+// The list never reads `mime` (only its size, counted by the database): a page of finished messages can
+// be megabytes.
 const itemColumns = {
   id: outboxMessages.id,
   messageId: outboxMessages.messageId,
@@ -75,13 +76,13 @@ export async function listOutbox(db: Db, query: OutboxQuery) {
     after ? lt(outboxMessages.id, after) : undefined,
   ];
   const rows = await db
-    .select({ ...itemColumns, size: outboxMessages.mime })
+    .select({ ...itemColumns, size: sql<number>`octet_length(${outboxMessages.mime})::int` })
     .from(outboxMessages)
     .leftJoin(messages, eq(messages.id, outboxMessages.messageId))
     .where(and(...where))
     .orderBy(desc(outboxMessages.id))
     .limit(query.limit + 1);
-  return toPage(rows, query.limit, (r) => itemJson(r, Buffer.byteLength(r.size)));
+  return toPage(rows, query.limit, (r) => itemJson(r, r.size));
 }
 
 /** One captured message, parsed the way a mail client would show it, with its exact MIME source. */

@@ -55,7 +55,8 @@ export const statusRank: Record<MessageStatus, number> = {
   complained: 6,
 };
 
-const lowerThan = (status: MessageStatus) =>
+/** The statuses a message may move up from to `status` (forward-only updates). */
+export const lowerThan = (status: MessageStatus) =>
   (Object.keys(statusRank) as MessageStatus[]).filter((s) => statusRank[s] < statusRank[status]);
 
 /** The parts of a Resend (Svix-signed) event Candor reads; the full payload is stored as received. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { escapeHtml } from '../rendering/render.js';
 import { findUnsubscribeTarget, unsubscribe } from './unsubscribe.js';
 
 type Lang = 'en' | 'de';
@@ -53,12 +54,6 @@ const copy = {
       'Dieser Abmeldelink ist unvollständig oder nicht mehr gültig. Bitte verwenden Sie den Link aus Ihrer letzten E-Mail.',
   },
 } as const;
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 function page(lang: Lang, title: string, body: string): string {
   return `<!doctype html>

@@ -62,7 +62,7 @@ export const isDisrupting = (status: string) => DISRUPTING.includes(status);
 /** Whether an event of this type may open a new incident (everything but resolve/postmortem/complete). */
 export const canOpen = (type: EventType) => {
   const target = TARGET[type];
-  return target !== 'resolved' && target !== 'postmortem' && target !== 'completed';
+  return target === null || !isFinished(target);
 };
 
 /** The status an event of this type gives a new incident, or a 409 when it cannot start one. */

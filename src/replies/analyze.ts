@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { normalizeEmail } from '../audience/schemas.js';
 import type { Db } from '../db/client.js';
-import { contacts, type MessageStatus, messages, replies, suppressions } from '../db/schema.js';
-import { statusRank } from '../delivery/provider-events.js';
+import { contacts, messages, replies, suppressions } from '../db/schema.js';
+import { lowerThan } from '../delivery/provider-events.js';
 import { unsubscribe } from '../delivery/unsubscribe.js';
 import type { AppDeps } from '../deps.js';
 import { classify } from './classify.js';
@@ -78,9 +78,6 @@ async function findMatch(
   const bySender = parsed.from ? await latestMessageTo(db, parsed.from) : null;
   return bySender ? { ...none, message: bySender, by: 'sender' } : none;
 }
-
-const lowerThan = (status: MessageStatus) =>
-  (Object.keys(statusRank) as MessageStatus[]).filter((s) => statusRank[s] < statusRank[status]);
 
 /**
  * Parses, matches and understands one stored reply, once: the row moves from `received` to `new`

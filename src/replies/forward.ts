@@ -20,7 +20,20 @@ export type ForwardOutcome = 'forwarded' | 'not_needed' | 'failed';
  */
 export async function forwardReply(deps: Deps, replyId: string): Promise<ForwardOutcome> {
   const { db } = deps.database;
-  const [reply] = await db.select().from(replies).where(eq(replies.id, replyId));
+  // Not `select()`: the row's `raw` and `html` can be megabytes each and forwarding needs neither.
+  const [reply] = await db
+    .select({
+      id: replies.id,
+      headers: replies.headers,
+      communicationId: replies.communicationId,
+      contactId: replies.contactId,
+      fromAddress: replies.fromAddress,
+      subject: replies.subject,
+      text: replies.text,
+      receivedAt: replies.receivedAt,
+    })
+    .from(replies)
+    .where(eq(replies.id, replyId));
   if (!reply || factsOf(reply.headers).forward !== 'pending' || !reply.communicationId) return 'not_needed';
   const [target] = await db
     .select({ email: users.email, disabledAt: users.disabledAt })

@@ -13,7 +13,6 @@ export interface MatchedMessage {
   email: string;
   kind: string;
   senderUserId: string | null;
-  subject: string | null;
 }
 
 export type MatchMethod = 'token' | 'in_reply_to' | 'sender';
@@ -58,9 +57,6 @@ const selection = {
   senderUserId: communications.senderUserId,
 };
 
-type Row = Omit<MatchedMessage, 'subject'>;
-const withSubject = (row: Row | undefined): MatchedMessage | null => (row ? { ...row, subject: null } : null);
-
 export async function messageByToken(db: Db, token: string): Promise<MatchedMessage | null> {
   const [row] = await db
     .select(selection)
@@ -68,7 +64,7 @@ export async function messageByToken(db: Db, token: string): Promise<MatchedMess
     .innerJoin(communications, eq(communications.id, messages.communicationId))
     .where(eq(messages.replyTokenHash, tokenHash(token)))
     .limit(1);
-  return withSubject(row);
+  return row ?? null;
 }
 
 /** The first of `ids` (In-Reply-To, then References newest first) that names a message Candor sent. */
@@ -82,7 +78,7 @@ export async function messageByHeaderIds(db: Db, ids: readonly string[]): Promis
     .where(inArray(messages.messageIdHeader, wanted));
   for (const id of wanted) {
     const row = rows.find((r) => r.header === id);
-    if (row) return withSubject(row);
+    if (row) return row;
   }
   return null;
 }
@@ -96,5 +92,5 @@ export async function latestMessageTo(db: Db, email: string): Promise<MatchedMes
     .where(eq(messages.email, email.toLowerCase()))
     .orderBy(desc(messages.id))
     .limit(1);
-  return withSubject(row);
+  return row ?? null;
 }

@@ -4,7 +4,7 @@ import { Resend } from 'resend';
 import { replies } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { defaultInboundLimits } from './limits.js';
-import { enqueueReply, factsOf, storeRawReply } from './store.js';
+import { enqueueReply, factsOf, rawText, storeRawReply } from './store.js';
 
 type Deps = Pick<AppDeps, 'database' | 'config' | 'logger' | 'queues'>;
 
@@ -122,9 +122,13 @@ export async function fetchResendRaw(
   maxBytes = defaultInboundLimits.maxBytes,
 ): Promise<boolean> {
   const { db } = deps.database;
-  const [row] = await db.select().from(replies).where(eq(replies.id, replyId));
+  // Only a placeholder (empty raw) needs fetching; never load a stored message's bytes to find out.
+  const [row] = await db
+    .select({ headers: replies.headers })
+    .from(replies)
+    .where(and(eq(replies.id, replyId), eq(replies.raw, '')));
   const emailId = row ? factsOf(row.headers).resendEmailId : undefined;
-  if (row?.raw !== '' || !emailId) return false;
+  if (!emailId) return false;
   const { apiKey, baseUrl } = deps.config.resend;
   if (!apiKey) throw new Error('RESEND_API_KEY is not set; cannot fetch received e-mails');
   const client = new Resend(apiKey, baseUrl ? { baseUrl } : undefined);
@@ -135,7 +139,7 @@ export async function fetchResendRaw(
     : await composeFromFields(data);
   await db
     .update(replies)
-    .set({ raw: raw.toString('latin1').replaceAll('\u0000', '') })
+    .set({ raw: rawText(raw) })
     .where(and(eq(replies.id, replyId), eq(replies.raw, '')));
   return true;
 }

@@ -5,6 +5,8 @@ import { newId } from '../db/ids.js';
 import { replies } from '../db/schema.js';
 import { jobIds } from '../delivery/queues.js';
 import type { AppDeps } from '../deps.js';
+import type { MatchMethod } from './match.js';
+import type { BounceVerdict } from './understand.js';
 
 export type InboundSource = 'mime' | 'smtp' | 'resend';
 
@@ -18,10 +20,10 @@ export interface CandorFacts {
   resendEmailId?: string;
   deliveryEventId?: string;
   kind?: 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe';
-  matchedBy?: 'token' | 'in_reply_to' | 'sender' | null;
+  matchedBy?: MatchMethod | null;
   unknownToken?: boolean;
   autoReason?: string | null;
-  bounce?: { status: string | null; permanent: boolean; recipient: string | null; diagnostic: string | null };
+  bounce?: BounceVerdict;
   scores?: Record<string, number>;
   error?: { code: string; message: string };
   forward?: 'pending' | 'done' | 'failed';
@@ -41,6 +43,9 @@ export const factsOf = (headers: unknown): CandorFacts =>
 
 /** The bytes of a stored raw message: `raw` holds them latin1-decoded, one character per byte. */
 export const rawBytes = (raw: string): Buffer => Buffer.from(raw, 'latin1');
+
+/** The inverse of `rawBytes` for storing: NUL, which PostgreSQL text cannot hold, is the one byte dropped. */
+export const rawText = (raw: Buffer): string => raw.toString('latin1').replaceAll('\u0000', '');
 
 export interface StoreRawInput {
   raw: Buffer;
@@ -87,7 +92,7 @@ export async function storeRawReply(
     .values({
       id,
       source: input.source,
-      raw: input.raw.toString('latin1').replaceAll('\u0000', ''),
+      raw: rawText(input.raw),
       headers,
       status: 'received',
       ...(input.receivedAt ? { receivedAt: input.receivedAt } : {}),

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CsvRecord, csvRecords, importCustomersCsv } from '../../src/audience/csv.js';
+import { importCustomersCsv } from '../../src/audience/csv.js';
+import { type CsvRecord, csvRecords } from '../../src/audience/csv-records.js';
 import { getCustomer } from '../../src/audience/customers.js';
 import { drivers, openTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -4,8 +4,9 @@ import { affectedContactsPage } from '../../src/audience/affected.js';
 import { getCustomer, importCustomers, listCustomers, upsertCustomer } from '../../src/audience/customers.js';
 import { type CustomerInput, customerImportItemSchema } from '../../src/audience/schemas.js';
 import { newId } from '../../src/db/ids.js';
-import { communications, contacts, customers, incidents, messages } from '../../src/db/schema.js';
+import { contacts, customers, messages } from '../../src/db/schema.js';
 import { drivers, openTestDatabase, type TestDatabase } from '../support/database.js';
+import { sendingCommunication } from '../support/rows.js';
 
 const customer = (ref: string, overrides: Partial<CustomerInput> = {}): CustomerInput =>
   customerImportItemSchema.parse({
@@ -86,25 +87,7 @@ describe.each(drivers)('customers (%s)', (driver) => {
     );
     const [, mailed, unsubscribed] = c.contacts;
     await db.update(contacts).set({ unsubscribedAt: new Date() }).where(eq(contacts.id, unsubscribed!.id));
-    const incidentId = newId('inc');
-    const communicationId = newId('com');
-    await db.insert(incidents).values({
-      id: incidentId,
-      source: 'test',
-      ref: 'i1',
-      title: 'Outage',
-      severity: 'major',
-      status: 'investigating',
-      startedAt: new Date(),
-    });
-    await db.insert(communications).values({
-      id: communicationId,
-      incidentId,
-      kind: 'notice',
-      segment: 'affected',
-      status: 'sent',
-      from: 'status@acme.example',
-    });
+    const { communicationId } = await sendingCommunication(db);
     await db.insert(messages).values({
       id: newId('msg'),
       communicationId,

@@ -1,49 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { deliveryEvents, messages, suppressions } from '../../src/db/schema.js';
 import {
   applyProviderEvent,
   processPendingProviderEvents,
   storeProviderEvent,
 } from '../../src/delivery/provider-events.js';
+import { useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
 import { resendEvent, sentMessageFor } from './provider-fixtures.js';
 
 describe.each(drivers)('provider events (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    deps = await createTestDeps(driver, { env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY } });
-    app = await buildApp(deps);
-    await seedAudience(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await deps?.close();
-  });
+  const t = useTestApp(driver, { seedAudience: true });
 
   const message = async (id: string) =>
-    (await deps.database.db.select().from(messages).where(eq(messages.id, id)))[0]!;
+    (await t.deps.database.db.select().from(messages).where(eq(messages.id, id)))[0]!;
   const suppressionOf = async (email: string) =>
-    (await deps.database.db.select().from(suppressions).where(eq(suppressions.email, email)))[0];
+    (await t.deps.database.db.select().from(suppressions).where(eq(suppressions.email, email)))[0];
   /** Stores and applies one event the way the worker would. */
   const deliver = async (type: string, emailId: string, extra: Record<string, unknown> = {}) => {
     const stored = await storeProviderEvent(
-      deps.database.db,
+      t.deps.database.db,
       `msg_${randomBytes(6).toString('hex')}`,
       resendEvent(type, emailId, extra),
     );
-    return applyProviderEvent(deps, stored.id);
+    return applyProviderEvent(t.deps, stored.id);
   };
 
   it('never moves a message backwards when events arrive out of order', async () => {
-    const sent = await sentMessageFor(deps.database.db, 'ops@northwind.example');
+    const sent = await sentMessageFor(t.deps.database.db, 'ops@northwind.example');
     expect(await deliver('email.delivered', sent.providerId)).toBe('applied');
     const deliveredAt = (await message(sent.messageId)).deliveredAt;
     expect(deliveredAt).toBeInstanceOf(Date);
@@ -70,7 +56,7 @@ describe.each(drivers)('provider events (%s)', (driver) => {
   });
 
   it('lets a delayed message still become delivered, and an open prove delivery', async () => {
-    const sent = await sentMessageFor(deps.database.db, 'cto@northwind.example');
+    const sent = await sentMessageFor(t.deps.database.db, 'cto@northwind.example');
     await deliver('email.delivery_delayed', sent.providerId);
     expect((await message(sent.messageId)).status).toBe('delivery_delayed');
     await deliver('email.opened', sent.providerId);
@@ -81,7 +67,7 @@ describe.each(drivers)('provider events (%s)', (driver) => {
   });
 
   it('marks a soft bounce without suppressing the address', async () => {
-    const sent = await sentMessageFor(deps.database.db, 'alice@umbrella.example');
+    const sent = await sentMessageFor(t.deps.database.db, 'alice@umbrella.example');
     await deliver('email.bounced', sent.providerId, {
       bounce: { type: 'Transient', subType: 'MailboxFull', message: 'mailbox full' },
     });
@@ -90,18 +76,18 @@ describe.each(drivers)('provider events (%s)', (driver) => {
   });
 
   it('applies the same event twice with the effect of once', async () => {
-    const sent = await sentMessageFor(deps.database.db, 'bill@initech.example');
+    const sent = await sentMessageFor(t.deps.database.db, 'bill@initech.example');
     const stored = await storeProviderEvent(
-      deps.database.db,
+      t.deps.database.db,
       'msg_twice',
       resendEvent('email.bounced', sent.providerId, {
         bounce: { type: 'Permanent', subType: 'General', message: 'x' },
       }),
     );
-    expect(await applyProviderEvent(deps, stored.id)).toBe('applied');
-    expect(await applyProviderEvent(deps, stored.id)).toBe('applied');
+    expect(await applyProviderEvent(t.deps, stored.id)).toBe('applied');
+    expect(await applyProviderEvent(t.deps, stored.id)).toBe('applied');
     expect(
-      await storeProviderEvent(deps.database.db, 'msg_twice', resendEvent('email.sent', 'other')),
+      await storeProviderEvent(t.deps.database.db, 'msg_twice', resendEvent('email.sent', 'other')),
     ).toEqual({
       id: stored.id,
       created: false,
@@ -111,7 +97,7 @@ describe.each(drivers)('provider events (%s)', (driver) => {
   });
 
   it('records failed and provider-suppressed sends', async () => {
-    const failed = await sentMessageFor(deps.database.db, 'it@globex.example');
+    const failed = await sentMessageFor(t.deps.database.db, 'it@globex.example');
     await deliver('email.failed', failed.providerId, { failed: { reason: 'reached_daily_quota' } });
     expect(await message(failed.messageId)).toMatchObject({
       status: 'failed',
@@ -120,20 +106,23 @@ describe.each(drivers)('provider events (%s)', (driver) => {
   });
 
   it('keeps an event for an unknown email id and applies it once the send worker records the id', async () => {
-    const sent = await sentMessageFor(deps.database.db, 'it@globex.example', 're_late');
-    await deps.database.db.update(messages).set({ providerId: null }).where(eq(messages.id, sent.messageId));
+    const sent = await sentMessageFor(t.deps.database.db, 'it@globex.example', 're_late');
+    await t.deps.database.db
+      .update(messages)
+      .set({ providerId: null })
+      .where(eq(messages.id, sent.messageId));
     expect(await deliver('email.delivered', 're_late')).toBe('unmatched');
     expect(await deliver('contact.created', 're_late')).toBe('ignored');
-    expect(await processPendingProviderEvents(deps)).toMatchObject({ applied: 0 });
+    expect(await processPendingProviderEvents(t.deps)).toMatchObject({ applied: 0 });
 
-    await deps.database.db
+    await t.deps.database.db
       .update(messages)
       .set({ providerId: 're_late' })
       .where(eq(messages.id, sent.messageId));
-    const report = await processPendingProviderEvents(deps);
+    const report = await processPendingProviderEvents(t.deps);
     expect(report.applied).toBe(1);
     expect((await message(sent.messageId)).status).toBe('delivered');
-    const linked = await deps.database.db
+    const linked = await t.deps.database.db
       .select()
       .from(deliveryEvents)
       .where(eq(deliveryEvents.messageId, sent.messageId));

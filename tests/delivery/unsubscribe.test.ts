@@ -1,36 +1,22 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { segmentContactsPage } from '../../src/audience/segment-audience.js';
 import { auditLog, contacts } from '../../src/db/schema.js';
 import { unsubscribeToken } from '../../src/delivery/tokens.js';
 import { pageLanguage } from '../../src/delivery/unsubscribe-routes.js';
+import { useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
 
 describe.each(drivers)('unsubscribe (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    deps = await createTestDeps(driver, { env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY } });
-    app = await buildApp(deps);
-    await seedAudience(app);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await deps?.close();
-  });
+  const t = useTestApp(driver, { seedAudience: true });
 
   const contact = async (email: string) =>
-    (await deps.database.db.select().from(contacts).where(eq(contacts.email, email)))[0]!;
-  const tokenFor = async (email: string) => unsubscribeToken(deps.signingSecret, (await contact(email)).id);
+    (await t.deps.database.db.select().from(contacts).where(eq(contacts.email, email)))[0]!;
+  const tokenFor = async (email: string) => unsubscribeToken(t.deps.signingSecret, (await contact(email)).id);
 
   it('shows a confirmation page on GET without unsubscribing', async () => {
     const token = await tokenFor('ops@northwind.example');
-    const response = await app.inject({ method: 'GET', url: `/u/${token}` });
+    const response = await t.app.inject({ method: 'GET', url: `/u/${token}` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['referrer-policy']).toBe('no-referrer');
@@ -42,7 +28,7 @@ describe.each(drivers)('unsubscribe (%s)', (driver) => {
 
   it('speaks German when the browser prefers it', async () => {
     const token = await tokenFor('ops@northwind.example');
-    const response = await app.inject({
+    const response = await t.app.inject({
       method: 'GET',
       url: `/u/${token}`,
       headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.8' },
@@ -57,13 +43,13 @@ describe.each(drivers)('unsubscribe (%s)', (driver) => {
   it('unsubscribes on an RFC 8058 one-click POST, idempotently, and the fan-out skips the contact', async () => {
     const scope = { regions: ['us'], components: ['helpdesk', 'api'] };
     const audience = async () =>
-      (await segmentContactsPage(deps.database.db, { scope, segmentKey: 'affected', limit: 100 })).map(
+      (await segmentContactsPage(t.deps.database.db, { scope, segmentKey: 'affected', limit: 100 })).map(
         (c) => c.email,
       );
     expect(await audience()).toContain('it@globex.example');
     const token = await tokenFor('it@globex.example');
     const oneClick = () =>
-      app.inject({
+      t.app.inject({
         method: 'POST',
         url: `/u/${token}`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -77,7 +63,7 @@ describe.each(drivers)('unsubscribe (%s)', (driver) => {
 
     expect((await oneClick()).statusCode).toBe(200);
     expect((await contact('it@globex.example')).unsubscribedAt).toEqual(at);
-    const audits = await deps.database.db
+    const audits = await t.deps.database.db
       .select()
       .from(auditLog)
       .where(eq(auditLog.action, 'contact.unsubscribe'));
@@ -85,17 +71,17 @@ describe.each(drivers)('unsubscribe (%s)', (driver) => {
     expect(audits[0]!.details).toMatchObject({ via: 'one-click' });
     expect(await audience()).not.toContain('it@globex.example');
 
-    const page = await app.inject({ method: 'GET', url: `/u/${token}` });
+    const page = await t.app.inject({ method: 'GET', url: `/u/${token}` });
     expect(page.body).toContain('You are unsubscribed');
   });
 
   it('accepts the confirmation form (and multipart one-click) as well', async () => {
     const token = await tokenFor('cto@northwind.example');
-    const response = await app.inject({ method: 'POST', url: `/u/${token}` });
+    const response = await t.app.inject({ method: 'POST', url: `/u/${token}` });
     expect(response.statusCode).toBe(200);
     expect((await contact('cto@northwind.example')).unsubscribedAt).toBeInstanceOf(Date);
 
-    const multipart = await app.inject({
+    const multipart = await t.app.inject({
       method: 'POST',
       url: `/u/${await tokenFor('bill@initech.example')}`,
       headers: { 'content-type': 'multipart/form-data; boundary=x' },
@@ -109,27 +95,27 @@ describe.each(drivers)('unsubscribe (%s)', (driver) => {
     const token = await tokenFor('alice@umbrella.example');
     const tampered = `${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`;
     for (const bad of [tampered, 'not-a-token', `${(await contact('alice@umbrella.example')).id}.`]) {
-      const get = await app.inject({ method: 'GET', url: `/u/${encodeURIComponent(bad)}` });
+      const get = await t.app.inject({ method: 'GET', url: `/u/${encodeURIComponent(bad)}` });
       expect(get.statusCode).toBe(404);
       expect(get.headers['content-type']).toMatch(/^text\/html/);
-      const post = await app.inject({ method: 'POST', url: `/u/${encodeURIComponent(bad)}` });
+      const post = await t.app.inject({ method: 'POST', url: `/u/${encodeURIComponent(bad)}` });
       expect(post.statusCode).toBe(404);
     }
     // Signed with another key: a token from another Candor installation.
     const foreign = unsubscribeToken(Buffer.alloc(32, 7), (await contact('alice@umbrella.example')).id);
-    expect((await app.inject({ method: 'POST', url: `/u/${foreign}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: `/u/${foreign}` })).statusCode).toBe(404);
     expect((await contact('alice@umbrella.example')).unsubscribedAt).toBeNull();
   });
 
   it('escapes the address in the page', async () => {
-    const { db } = deps.database;
+    const { db } = t.deps.database;
     const base = await contact('alice@umbrella.example');
     await db
       .insert(contacts)
       .values({ id: 'con_xss', customerId: base.customerId, email: '<b>x</b>@umbrella.example' });
-    const response = await app.inject({
+    const response = await t.app.inject({
       method: 'GET',
-      url: `/u/${unsubscribeToken(deps.signingSecret, 'con_xss')}`,
+      url: `/u/${unsubscribeToken(t.deps.signingSecret, 'con_xss')}`,
     });
     expect(response.body).toContain('&lt;b&gt;x&lt;/b&gt;@umbrella.example');
     expect(response.body).not.toContain('<b>x</b>');

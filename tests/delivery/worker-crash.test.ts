@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { communications, messages } from '../../src/db/schema.js';
+import { postNotice } from '../support/app.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { FakeResend } from '../support/fake-resend.js';
-import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+import { BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
 
 /**
  * A worker process is SIGKILLed before, during and after its provider call; a second worker takes the
@@ -86,17 +87,6 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
     throw new Error(`communication ${communicationId} was not sent within ${timeoutMs} ms`);
   }
 
-  async function postNotice(ref: string): Promise<string> {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: auth,
-      payload: incidentEvent({ incident: { ref, components: ['helpdesk'] } }),
-    });
-    expect(response.statusCode).toBe(202);
-    return response.json().communications[0].id;
-  }
-
   async function expectExactlyOnce(communicationId: string) {
     const rows = await deps.database.db
       .select()
@@ -112,7 +102,7 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
   it('before the call: the held request dies with the worker and is sent once by the next', async () => {
     const arrived = resend.holdRequests();
     const first = startWorker();
-    const communicationId = await postNotice('kill-before');
+    const communicationId = await postNotice(app, 'kill-before');
     await arrived;
     await kill(first);
     resend.release();
@@ -124,7 +114,7 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
   it('during the call: the provider accepted but the answer never reached anyone', async () => {
     resend.delay(1_500);
     const first = startWorker();
-    const communicationId = await postNotice('kill-during');
+    const communicationId = await postNotice(app, 'kill-during');
     const requestsBefore = resend.requests.length;
     while (resend.requests.length === requestsBefore) await new Promise((r) => setTimeout(r, 20));
     await kill(first);
@@ -141,7 +131,7 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
       first?.kill('SIGKILL');
     };
     first = startWorker();
-    const communicationId = await postNotice('kill-after');
+    const communicationId = await postNotice(app, 'kill-after');
     await new Promise((resolve) => first?.once('exit', resolve));
     startWorker();
     await untilSent(communicationId);

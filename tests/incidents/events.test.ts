@@ -1,35 +1,16 @@
 import { count, eq, inArray } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { communications, communicationVersions, incidentEvents, messages } from '../../src/db/schema.js';
+import { HELD, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, incidentEvent, seedAudience } from '../support/fixtures.js';
+import { auth, incidentEvent } from '../support/fixtures.js';
 
 describe.each(drivers)('POST /v1/events (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    // A long hold window: nothing is sent while these tests look at what was planned.
-    deps = await createTestDeps(driver, {
-      env: {
-        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
-        CANDOR_NOTICE_HOLD_SECONDS: '600',
-        CANDOR_BODY_LIMIT_BYTES: '16384',
-      },
-    });
-    app = await buildApp(deps);
-    await seedAudience(app);
-  });
-  afterAll(async () => {
-    await app.close();
-    await deps.close();
-  });
+  const t = useTestApp(driver, { env: { ...HELD, CANDOR_BODY_LIMIT_BYTES: '16384' }, seedAudience: true });
 
   const post = (payload: unknown, headers: Record<string, string> = auth) =>
-    app.inject({ method: 'POST', url: '/v1/events', headers, payload: payload as object });
+    t.app.inject({ method: 'POST', url: '/v1/events', headers, payload: payload as object });
 
   it('accepts an event, moves the incident and plans a held notice for the affected customers', async () => {
     const event = incidentEvent({ incident: { ref: 'accept' } });
@@ -45,7 +26,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const sendAt = Date.parse(body.communications[0].send_at);
     expect(sendAt - Date.now()).toBeGreaterThan(590_000);
 
-    const incident = await app.inject({
+    const incident = await t.app.inject({
       method: 'GET',
       url: `/v1/incidents/${body.incident_id}`,
       headers: auth,
@@ -66,7 +47,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const second = await post(changed);
     expect(second.statusCode).toBe(200);
     expect(second.json()).toEqual({ ...first.json(), duplicate: true });
-    const [{ value } = { value: -1 }] = await deps.database.db
+    const [{ value } = { value: -1 }] = await t.deps.database.db
       .select({ value: count() })
       .from(communications)
       .where(eq(communications.incidentId, first.json().incident_id));
@@ -77,7 +58,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const event = incidentEvent({ incident: { ref: 'concurrent' } });
     const responses = await Promise.all(Array.from({ length: 8 }, () => post(event)));
     expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
-    const [{ value } = { value: -1 }] = await deps.database.db
+    const [{ value } = { value: -1 }] = await t.deps.database.db
       .select({ value: count() })
       .from(incidentEvents)
       .where(eq(incidentEvents.eventId, event.id));
@@ -85,7 +66,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
   });
 
   it('keeps event ids apart per API key', async () => {
-    const { key } = await createApiKey(deps.database.db, {
+    const { key } = await createApiKey(t.deps.database.db, {
       name: 'other',
       scopes: ['events:write'],
       actor: 'test',
@@ -123,13 +104,13 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
       { segment: 'affected', kind: 'resolution', status: 'scheduled' },
     ]);
     const openedIds = opened.json().communications.map((c: { id: string }) => c.id);
-    const replaced = await deps.database.db
+    const replaced = await t.deps.database.db
       .select()
       .from(communications)
       .where(inArray(communications.id, openedIds));
     expect(replaced.map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
     // The customer never heard of it: the one e-mail they get says it was brief.
-    const [version] = await deps.database.db
+    const [version] = await t.deps.database.db
       .select()
       .from(communicationVersions)
       .where(eq(communicationVersions.communicationId, resolved.json().communications[0].id));
@@ -142,7 +123,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const monitoring = await post(incidentEvent({ type: 'incident.monitoring', incident: { ref } }));
     expect(monitoring.statusCode).toBe(202);
     expect(monitoring.json().communications).toEqual([]);
-    const still = await deps.database.db
+    const still = await t.deps.database.db
       .select()
       .from(communications)
       .where(eq(communications.id, opened.json().communications[0].id));
@@ -153,7 +134,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const response = await post(incidentEvent({ notify: false, incident: { ref: 'quiet' } }));
     expect(response.statusCode).toBe(202);
     expect(response.json().communications).toEqual([]);
-    expect(await deps.database.db.select().from(messages)).toEqual([]);
+    expect(await t.deps.database.db.select().from(messages)).toEqual([]);
   });
 
   it('rejects schema violations with 400 validation_failed and a path per problem', async () => {
@@ -174,7 +155,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
   });
 
   it('rejects malformed JSON with 400', async () => {
-    const response = await app.inject({
+    const response = await t.app.inject({
       method: 'POST',
       url: '/v1/events',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -188,7 +169,7 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     const big = await post(incidentEvent({ message: 'x'.repeat(20_000) }));
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('payload_too_large');
-    const xml = await app.inject({
+    const xml = await t.app.inject({
       method: 'POST',
       url: '/v1/events',
       headers: { ...auth, 'content-type': 'application/xml' },
@@ -201,28 +182,32 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
   it('answers 401 without or with bad credentials and 403 without the scope', async () => {
     expect((await post(incidentEvent(), {})).statusCode).toBe(401);
     expect((await post(incidentEvent(), { authorization: 'Bearer cnd_not-a-key' })).statusCode).toBe(401);
-    const { key } = await createApiKey(deps.database.db, { name: 'reader', scopes: ['read'], actor: 'test' });
+    const { key } = await createApiKey(t.deps.database.db, {
+      name: 'reader',
+      scopes: ['read'],
+      actor: 'test',
+    });
     const forbidden = await post(incidentEvent(), { authorization: `Bearer ${key}` });
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().error.code).toBe('forbidden');
   });
 
   it('lists incidents newest first with a cursor', async () => {
-    const first = await app.inject({ method: 'GET', url: '/v1/incidents?limit=2', headers: auth });
+    const first = await t.app.inject({ method: 'GET', url: '/v1/incidents?limit=2', headers: auth });
     expect(first.statusCode).toBe(200);
     expect(first.json().data).toHaveLength(2);
     const [a, b] = first.json().data;
     expect(a.id > b.id).toBe(true);
-    const next = await app.inject({
+    const next = await t.app.inject({
       method: 'GET',
       url: `/v1/incidents?limit=2&cursor=${first.json().next_cursor}`,
       headers: auth,
     });
     expect(next.json().data[0].id < b.id).toBe(true);
-    const bad = await app.inject({ method: 'GET', url: '/v1/incidents?limit=501', headers: auth });
+    const bad = await t.app.inject({ method: 'GET', url: '/v1/incidents?limit=501', headers: auth });
     expect(bad.statusCode).toBe(400);
     expect(
-      (await app.inject({ method: 'GET', url: '/v1/incidents/inc_nope', headers: auth })).statusCode,
+      (await t.app.inject({ method: 'GET', url: '/v1/incidents/inc_nope', headers: auth })).statusCode,
     ).toBe(404);
   });
 });

@@ -1,41 +1,28 @@
 import { count, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { idempotencyKeys, incidentEvents, incidents } from '../../src/db/schema.js';
 import {
   IDEMPOTENCY_KEY_TTL_MS,
   purgeExpiredIdempotencyKeys,
   requestHash,
 } from '../../src/incidents/idempotency.js';
+import { HELD, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, incidentEvent } from '../support/fixtures.js';
+import { auth, incidentEvent } from '../support/fixtures.js';
 import { fixture, formBody } from './fixtures/load.js';
 
 describe.each(drivers)('Idempotency-Key (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    deps = await createTestDeps(driver, {
-      env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY, CANDOR_NOTICE_HOLD_SECONDS: '600' },
-    });
-    app = await buildApp(deps);
-  });
-  afterAll(async () => {
-    await app.close();
-    await deps.close();
-  });
+  const t = useTestApp(driver, { env: HELD });
 
   const post = (payload: unknown, key?: string, url = '/v1/events') =>
-    app.inject({
+    t.app.inject({
       method: 'POST',
       url,
       headers: { ...auth, ...(key === undefined ? {} : { 'idempotency-key': key }) },
       payload: payload as object,
     });
   const eventsOf = async (eventId: string) => {
-    const [row] = await deps.database.db
+    const [row] = await t.deps.database.db
       .select({ value: count() })
       .from(incidentEvents)
       .where(eq(incidentEvents.eventId, eventId));
@@ -124,7 +111,7 @@ describe.each(drivers)('Idempotency-Key (%s)', (driver) => {
   it('answers 409 idempotency_key_in_use with retry-after while a key has no answer yet', async () => {
     // A reserved key without an answer: what a crash between reserving and answering would leave behind.
     const event = incidentEvent({ incident: { ref: 'idem-busy' } });
-    await deps.database.db.insert(idempotencyKeys).values({
+    await t.deps.database.db.insert(idempotencyKeys).values({
       principal: 'bootstrap',
       key: 'key-busy',
       requestHash: requestHash('POST /v1/events', event),
@@ -149,7 +136,7 @@ describe.each(drivers)('Idempotency-Key (%s)', (driver) => {
 
   it('replays adapter requests too, JSON or form alike', async () => {
     const down = fixture('uptimerobot-down');
-    const first = await app.inject({
+    const first = await t.app.inject({
       method: 'POST',
       url: '/v1/integrations/uptimerobot',
       headers: {
@@ -170,7 +157,7 @@ describe.each(drivers)('Idempotency-Key (%s)', (driver) => {
     const event = incidentEvent({ incident: { ref: 'idem-expired' } });
     expect((await post(event, 'key-expired')).statusCode).toBe(202);
     const dayAgo = new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS - 1000);
-    await deps.database.db
+    await t.deps.database.db
       .update(idempotencyKeys)
       .set({ createdAt: dayAgo })
       .where(eq(idempotencyKeys.key, 'key-expired'));
@@ -178,21 +165,21 @@ describe.each(drivers)('Idempotency-Key (%s)', (driver) => {
     const other = incidentEvent({ incident: { ref: 'idem-expired-2' } });
     expect((await post(other, 'key-expired')).statusCode).toBe(202);
 
-    await deps.database.db
+    await t.deps.database.db
       .update(idempotencyKeys)
       .set({ createdAt: dayAgo })
       .where(eq(idempotencyKeys.key, 'key-plain'));
     const removed = await purgeExpiredIdempotencyKeys(
-      deps.database.db,
+      t.deps.database.db,
       new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS),
     );
     expect(removed).toBe(1);
-    const left = await deps.database.db
+    const left = await t.deps.database.db
       .select()
       .from(idempotencyKeys)
       .where(eq(idempotencyKeys.key, 'key-plain'));
     expect(left).toEqual([]);
-    const [kept] = await deps.database.db.select({ value: count() }).from(incidents);
+    const [kept] = await t.deps.database.db.select({ value: count() }).from(incidents);
     expect(kept?.value).toBeGreaterThan(0);
   });
 });

@@ -1,51 +1,39 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { incidentEvents } from '../../src/db/schema.js';
+import { HELD, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, seedAudience } from '../support/fixtures.js';
+import { auth } from '../support/fixtures.js';
 import { fixture, formBody } from './fixtures/load.js';
 
 describe.each(drivers)('integrations (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    deps = await createTestDeps(driver, {
-      env: {
-        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
-        CANDOR_NOTICE_HOLD_SECONDS: '600',
-        CANDOR_UPTIMEROBOT_MONITORS: JSON.stringify({
-          '788411295': { components: ['helpdesk'], regions: ['us'] },
-        }),
-      },
-    });
-    app = await buildApp(deps);
-    await seedAudience(app);
-  });
-  afterAll(async () => {
-    await app.close();
-    await deps.close();
+  const t = useTestApp(driver, {
+    env: {
+      ...HELD,
+      CANDOR_UPTIMEROBOT_MONITORS: JSON.stringify({
+        '788411295': { components: ['helpdesk'], regions: ['us'] },
+      }),
+    },
+    seedAudience: true,
   });
 
   const uptime = (payload: Record<string, unknown>, as: 'json' | 'form' = 'json', headers = auth) =>
-    app.inject({
+    t.app.inject({
       method: 'POST',
       url: '/v1/integrations/uptimerobot',
       headers: as === 'form' ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
       payload: as === 'form' ? formBody(payload) : payload,
     });
   const statuspage = (payload: unknown) =>
-    app.inject({
+    t.app.inject({
       method: 'POST',
       url: '/v1/integrations/statuspage',
       headers: auth,
       payload: payload as object,
     });
   const incident = async (id: string) =>
-    (await app.inject({ method: 'GET', url: `/v1/incidents/${id}`, headers: auth })).json();
+    (await t.app.inject({ method: 'GET', url: `/v1/incidents/${id}`, headers: auth })).json();
 
   describe('Uptime Robot', () => {
     it('opens an incident from a form-encoded down alert and resolves it from a JSON up alert', async () => {
@@ -84,13 +72,13 @@ describe.each(drivers)('integrations (%s)', (driver) => {
     });
 
     it('refuses an unfilled test notification with 422 and stores nothing', async () => {
-      const before = await deps.database.db.select().from(incidentEvents);
+      const before = await t.deps.database.db.select().from(incidentEvents);
       for (const as of ['json', 'form'] as const) {
         const response = await uptime(fixture('uptimerobot-test-placeholders'), as);
         expect(response.statusCode).toBe(422);
         expect(response.json().error.code).toBe('unfilled_placeholder');
       }
-      expect(await deps.database.db.select().from(incidentEvents)).toHaveLength(before.length);
+      expect(await t.deps.database.db.select().from(incidentEvents)).toHaveLength(before.length);
     });
 
     it('ignores SSL-expiry alerts with 202 and refuses an up alert with nothing open', async () => {
@@ -107,7 +95,7 @@ describe.each(drivers)('integrations (%s)', (driver) => {
         ...fixture<Record<string, string>>('uptimerobot-down'),
         monitorID: '7',
       });
-      const response = await app.inject({
+      const response = await t.app.inject({
         method: 'POST',
         url: `/v1/integrations/uptimerobot?${query}`,
         headers: auth,
@@ -117,12 +105,12 @@ describe.each(drivers)('integrations (%s)', (driver) => {
     });
 
     it('needs events:write and a known content type', async () => {
-      const { key } = await createApiKey(deps.database.db, { name: 'ro', scopes: ['read'], actor: 'test' });
+      const { key } = await createApiKey(t.deps.database.db, { name: 'ro', scopes: ['read'], actor: 'test' });
       expect(
         (await uptime(fixture('uptimerobot-down'), 'json', { authorization: `Bearer ${key}` })).statusCode,
       ).toBe(403);
       expect((await uptime(fixture('uptimerobot-down'), 'json', {} as typeof auth)).statusCode).toBe(401);
-      const xml = await app.inject({
+      const xml = await t.app.inject({
         method: 'POST',
         url: '/v1/integrations/uptimerobot',
         headers: { ...auth, 'content-type': 'application/xml' },
@@ -215,7 +203,7 @@ describe.each(drivers)('integrations (%s)', (driver) => {
   });
 
   it('stores the source payload as the event payload it translated to', async () => {
-    const rows = await deps.database.db
+    const rows = await t.deps.database.db
       .select()
       .from(incidentEvents)
       .where(eq(incidentEvents.eventId, 'statuspage:k2hd81mbx0qa'));

@@ -1,34 +1,17 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
+import { HELD, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { auth, BOOTSTRAP_KEY, incidentEvent } from '../support/fixtures.js';
+import { auth, incidentEvent } from '../support/fixtures.js';
 import { fixture } from './fixtures/load.js';
 
 const T0 = Date.parse('2017-05-15T14:00:00Z') / 1000;
 
 describe.each(drivers)('flapping series, windows and duration (%s)', (driver) => {
-  let deps: TestDeps;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    deps = await createTestDeps(driver, {
-      env: {
-        CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY,
-        CANDOR_NOTICE_HOLD_SECONDS: '600',
-        CANDOR_FLAP_WINDOW_MINUTES: '30',
-      },
-    });
-    app = await buildApp(deps);
-  });
-  afterAll(async () => {
-    await app.close();
-    await deps.close();
-  });
+  const t = useTestApp(driver, { env: { ...HELD, CANDOR_FLAP_WINDOW_MINUTES: '30' } });
 
   /** One Uptime Robot alert for `monitor`, `minutes` after T0. */
   const alert = async (monitor: string, kind: 'down' | 'up', minutes: number) => {
-    const response = await app.inject({
+    const response = await t.app.inject({
       method: 'POST',
       url: '/v1/integrations/uptimerobot',
       headers: auth,
@@ -42,7 +25,7 @@ describe.each(drivers)('flapping series, windows and duration (%s)', (driver) =>
     return response.json() as { incident_id: string; status: string };
   };
   const incident = async (id: string) =>
-    (await app.inject({ method: 'GET', url: `/v1/incidents/${id}`, headers: auth })).json();
+    (await t.app.inject({ method: 'GET', url: `/v1/incidents/${id}`, headers: auth })).json();
 
   it('makes one incident per outage and links flaps within the window as a series', async () => {
     const ids: string[] = [];
@@ -72,7 +55,7 @@ describe.each(drivers)('flapping series, windows and duration (%s)', (driver) =>
     const fresh = await incident(later.incident_id);
     expect(fresh.series).toEqual({ id: later.incident_id, position: 1, label: '1st disruption today' });
 
-    const list = await app.inject({ method: 'GET', url: '/v1/incidents?limit=10', headers: auth });
+    const list = await t.app.inject({ method: 'GET', url: '/v1/incidents?limit=10', headers: auth });
     const listed = list.json().data.find((i: { id: string }) => i.id === ids[1]);
     expect(listed.series).toMatchObject({ position: 2 });
     expect(listed.duration_seconds).toBe(4 * 60);
@@ -99,7 +82,7 @@ describe.each(drivers)('flapping series, windows and duration (%s)', (driver) =>
 
   it('links events sent to POST /v1/events with an incident.series_key', async () => {
     const post = (overrides: Record<string, unknown>) =>
-      app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: incidentEvent(overrides) });
+      t.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: incidentEvent(overrides) });
     const incidentOf = (ref: string) => ({ ref, series_key: 'db-cluster-us', started_at: undefined });
     const a = await post({ occurred_at: '2017-05-17T10:00:00Z', incident: incidentOf('db-a') });
     await post({
@@ -121,7 +104,7 @@ describe.each(drivers)('flapping series, windows and duration (%s)', (driver) =>
   it('keeps one window per open period and sums them as the duration', async () => {
     const ref = 'windows-reopen';
     const post = (type: string, at: string) =>
-      app.inject({
+      t.app.inject({
         method: 'POST',
         url: '/v1/events',
         headers: auth,

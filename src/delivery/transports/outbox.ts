@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { inTextArray } from '../../db/arrays.js';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../db/ids.js';
 import { outboxMessages } from '../../db/schema.js';
@@ -48,11 +48,15 @@ export class OutboxTransport implements Transport {
     const date = this.now();
     const outcomes = new Map<number, SendOutcome>();
     const rows: (typeof outboxMessages.$inferInsert)[] = [];
+    // Untracked e-mails have no message id to read their row back by: remember each one's row.
+    const untrackedRows = new Map<number, string>();
     for (const [index, email] of emails.entries()) {
       try {
         const mime = await buildMime(email, date);
+        const id = newId('obx');
+        if (!isTracked(email.messageId)) untrackedRows.set(index, id);
         rows.push({
-          id: newId('obx'),
+          id,
           // Only tracked messages link to a `messages` row; approval requests and forwards have none.
           messageId: isTracked(email.messageId) ? email.messageId : null,
           to: email.to,
@@ -72,16 +76,11 @@ export class OutboxTransport implements Transport {
       }
     }
     if (rows.length > 0) await this.store(rows);
-    const tracked = rows.filter((row) => row.messageId !== null);
-    const stored = await this.idsFor(tracked.map((row) => row.messageId!));
-    for (const row of rows) if (row.messageId === null) stored.set(row.id, row.id);
+    const stored = await this.idsFor(rows.flatMap((row) => (row.messageId ? [row.messageId] : [])));
     return emails.map((email, index) => {
       const failed = outcomes.get(index);
       if (failed) return failed;
-      const id = isTracked(email.messageId)
-        ? stored.get(email.messageId)
-        : rows.find((row) => row.messageId === null && row.to === email.to && row.subject === email.subject)
-            ?.id;
+      const id = untrackedRows.get(index) ?? stored.get(email.messageId);
       if (!id) throw new TransientTransportError(`outbox row for ${email.messageId} missing after insert`);
       return { messageId: email.messageId, ok: true, providerId: `outbox:${id}` };
     });
@@ -108,7 +107,7 @@ export class OutboxTransport implements Transport {
       const found = await this.db
         .select({ id: outboxMessages.id, messageId: outboxMessages.messageId })
         .from(outboxMessages)
-        .where(inArray(outboxMessages.messageId, messageIds));
+        .where(inTextArray(outboxMessages.messageId, messageIds));
       return new Map(found.map((row) => [row.messageId!, row.id]));
     } catch (error) {
       throw new TransientTransportError('outbox: could not read the stored batch back', { cause: error });
