@@ -15,22 +15,38 @@ export interface ThreadQuery {
 /**
  * Message-IDs (`message_id_header`, no angle brackets) of e-mails already sent about one incident to
  * each contact, oldest first: what `compose` needs for `In-Reply-To`/`References`. Apologies are left
- * out: a personal letter from an executive starts its own conversation. One query per batch.
+ * out: a personal letter from an executive starts its own conversation.
+ *
+ * Two statements on purpose: the incident's earlier communications first (a handful, and none for the
+ * first notice), then their messages through the `(communication_id, contact_id)` key. Written as one
+ * join, PostgreSQL scanned the messages table while a large send was writing it — 7 ms a batch, the
+ * costliest statement of a send.
  */
 export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>();
   if (query.contactIds.length === 0) return result;
-  const rows = await db
-    .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
-    .from(messages)
-    .innerJoin(communications, eq(communications.id, messages.communicationId))
+  const earlier = await db
+    .select({ id: communications.id })
+    .from(communications)
     .where(
       and(
         eq(communications.incidentId, query.incidentId),
         ne(communications.kind, 'apology'),
+        query.excludeCommunicationId ? ne(communications.id, query.excludeCommunicationId) : undefined,
+      ),
+    );
+  if (earlier.length === 0) return result;
+  const rows = await db
+    .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
+    .from(messages)
+    .where(
+      and(
+        inTextArray(
+          messages.communicationId,
+          earlier.map((c) => c.id),
+        ),
         inTextArray(messages.contactId, query.contactIds),
         isNotNull(messages.sentAt),
-        query.excludeCommunicationId ? ne(messages.communicationId, query.excludeCommunicationId) : undefined,
       ),
     )
     .orderBy(asc(messages.sentAt), asc(messages.id));
