@@ -139,9 +139,9 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** What one inbound message may cost (see `InboundLimits` in src/replies/limits.ts). */
   inbound: { maxBytes: number; maxParts: number; maxDepth: number; maxParseMs: number };
-  /** How long a `queued`, unclaimed message may wait before the sweeper re-enqueues it. */
+  /** How long a `queued` message of a never-attempted batch may wait before the sweeper re-enqueues it. */
   sweepGraceSeconds: number;
-  /** How long a claimed batch may stay `sending` before the sweeper re-enqueues it under its own key. */
+  /** How long an attempted batch may stay unfinished before the sweeper re-enqueues it under its own key. */
   sweepStuckSeconds: number;
   /**
    * How long a worker holds a job before others may take it over; a killed worker's jobs are retried

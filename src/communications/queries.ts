@@ -46,7 +46,7 @@ export type CommunicationCounts = Record<
 >;
 
 const countColumns = {
-  queued: sql<number>`count(*) filter (where ${messages.status} in ('queued', 'sending'))::int`,
+  queued: sql<number>`count(*) filter (where ${messages.status} = 'queued')::int`,
   sent: sql<number>`count(*) filter (where ${messages.sentAt} is not null)::int`,
   delivered: sql<number>`count(*) filter (where ${messages.deliveredAt} is not null)::int`,
   bounced: sql<number>`count(*) filter (where ${messages.status} = 'bounced')::int`,

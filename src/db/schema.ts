@@ -285,9 +285,9 @@ export const approvals = pgTable(
   (t) => [index('approvals_comm_idx').on(t.communicationId, t.version)],
 );
 
+/** A message waits `queued` in its batch until the provider's answer gives it a final state. */
 export const messageStatuses = [
   'queued',
-  'sending',
   'sent',
   'delivered',
   'delivery_delayed',
@@ -333,9 +333,10 @@ export const messages = pgTable(
     uniqueIndex('messages_comm_contact_key').on(t.communicationId, t.contactId),
     index('messages_contact_idx').on(t.contactId, t.id),
     uniqueIndex('messages_reply_token_key').on(t.replyTokenHash),
-    // Every message row is written three times on its way out (fan-out, claim, outcome), and each write
-    // that is not HOT adds an entry to every index it qualifies for. The work queues only ever look for
-    // waiting or in-flight rows, so their index holds only those; the provider id exists only once sent.
+    // Every message row is written twice on its way out (fan-out, outcome), and each write that is not
+    // HOT adds an entry to every index it qualifies for. The work queues only ever look for queued rows,
+    // so their index holds only those ('sending' is from before migration 0004); the provider id exists
+    // only once sent.
     index('messages_pending_idx')
       .on(t.communicationId, t.status, t.sendBatchKey)
       .where(sql`${t.status} in ('queued', 'sending')`),

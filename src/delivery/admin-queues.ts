@@ -12,7 +12,7 @@ export const ADMIN_QUEUES_PATH = '/admin/queues';
  * an admin's session cookie in the browser).
  *
  * Read-only on purpose: bull-board's actions (add, edit, clean, obliterate a queue) would bypass the
- * payload validation and the database claims that make sending exactly-once, and its UI cannot send
+ * payload validation and the database batches that make sending exactly-once, and its UI cannot send
  * Candor's CSRF header. Stuck work is recovered by the sweeper, not by hand.
  */
 export default async function adminQueuesRoutes(app: FastifyInstance) {

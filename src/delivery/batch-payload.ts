@@ -3,7 +3,14 @@ import { findSegment } from '../audience/segment-store.js';
 import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
 import { inTextArray } from '../db/arrays.js';
-import { type communications, communicationVersions, contacts, customers, messages } from '../db/schema.js';
+import {
+  type communications,
+  communicationVersions,
+  contacts,
+  customers,
+  messages,
+  suppressions,
+} from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { type ComposeRecipient, composeEmail } from './compose.js';
 import { threadOf } from './threading.js';
@@ -22,13 +29,17 @@ export interface BatchInputs {
   recipients: ComposeRecipient[];
 }
 
+/**
+ * The inputs of a batch's still-queued messages, and apart from them the ids of those whose contact
+ * can no longer be mailed (unsubscribed, removed or suppressed since the fan-out ran).
+ */
 export async function gatherBatchInputs(
   deps: Pick<AppDeps, 'database'>,
   communication: Communication,
-  messageIds: string[],
-): Promise<BatchInputs> {
+  batch: { batchKey: string; messageIds: string[] },
+): Promise<{ inputs: BatchInputs; suppressed: string[] }> {
   const { db } = deps.database;
-  const rows = await db
+  const gathered = await db
     .select({
       messageId: messages.id,
       email: messages.email,
@@ -39,12 +50,21 @@ export async function gatherBatchInputs(
       customerName: customers.name,
       locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
       attributes: customers.attributes,
+      suppressed: sql<boolean>`${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null
+        or exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
     })
     .from(messages)
     .innerJoin(contacts, eq(contacts.id, messages.contactId))
     .innerJoin(customers, eq(customers.id, messages.customerId))
-    .where(inTextArray(messages.id, messageIds))
+    .where(
+      and(
+        inTextArray(messages.id, batch.messageIds),
+        eq(messages.sendBatchKey, batch.batchKey),
+        eq(messages.status, 'queued'),
+      ),
+    )
     .orderBy(messages.id);
+  const rows = gathered.filter((row) => !row.suppressed);
   const segment = await findSegment(db, communication.segment);
   const threads = await threadOf(db, {
     incidentId: communication.incidentId,
@@ -60,14 +80,17 @@ export async function gatherBatchInputs(
         )
       : undefined;
   return {
-    version: communication.currentVersion,
-    recipients: rows.map(({ attributes, customerId, ...recipient }) => ({
-      ...recipient,
-      ...(minutes ? { minutesAffected: minutes.get(customerId) ?? 0 } : {}),
-      variant: segment?.template ?? null,
-      accountManager: accountManagerOf(attributes),
-      thread: threads.get(recipient.contactId) ?? [],
-    })),
+    inputs: {
+      version: communication.currentVersion,
+      recipients: rows.map(({ attributes, customerId, suppressed: _, ...recipient }) => ({
+        ...recipient,
+        ...(minutes ? { minutesAffected: minutes.get(customerId) ?? 0 } : {}),
+        variant: segment?.template ?? null,
+        accountManager: accountManagerOf(attributes),
+        thread: threads.get(recipient.contactId) ?? [],
+      })),
+    },
+    suppressed: gathered.filter((row) => row.suppressed).map((row) => row.messageId),
   };
 }
 

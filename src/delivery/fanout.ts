@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AffectedContact } from '../audience/affected.js';
 import { listSegments, segmentContactsPage } from '../audience/segment-audience.js';
 import { apologyRecipientsAmong, skipsApologyRecipients } from '../communications/coordination.js';
 import { domainOf } from '../config.js';
-import { inTextArray, textArray } from '../db/arrays.js';
+import { selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { communications, incidents, messages } from '../db/schema.js';
@@ -21,8 +21,8 @@ export type FanoutOutcome =
 
 /**
  * Turns a due communication into message rows and send jobs. Safe to run again at any point: rows are
- * inserted with ON CONFLICT DO NOTHING and send jobs carry deterministic ids; the send worker's claim
- * on each row is what finally guarantees one e-mail per recipient.
+ * inserted with ON CONFLICT DO NOTHING, each with the key of the one batch that may ever send it, and a
+ * batch's send job carries that key as its id.
  */
 export async function runFanout(
   deps: Pick<AppDeps, 'database' | 'queues' | 'signingSecret' | 'config'>,
@@ -104,9 +104,10 @@ export async function runFanout(
 }
 
 /**
- * One page's message rows in one statement whose parameters are five arrays: the SQL text and its
- * cost to build stay the same for 1 or 1,000 rows. Rows that exist already (a fan-out run again) are
- * left as they are.
+ * One page's message rows in one statement whose parameters are six arrays: the SQL text and its
+ * cost to build stay the same for 1 or 1,000 rows. Every row is born in its batch (at most
+ * `MAX_BATCH_SIZE` rows under one key): only that batch's send job may send it, so no later write is
+ * needed to claim it. Rows that exist already (a fan-out run again) keep their batch.
  */
 async function insertQueuedMessages(
   db: Db,
@@ -118,94 +119,75 @@ async function insertQueuedMessages(
   recipients: readonly AffectedContact[],
 ): Promise<void> {
   const ids = recipients.map(() => newId('msg'));
+  const batchKeys = ids.map((_, i) => jobIds.send(communicationId, ids[i - (i % MAX_BATCH_SIZE)]!));
   await db.execute(sql`
-    insert into ${messages} (id, communication_id, contact_id, customer_id, email, status, reply_token_hash, message_id_header)
-    select v.id, ${communicationId}, v.contact_id, v.customer_id, v.email, 'queued', v.reply_token_hash, v.id || ${`@${senderDomain}`}
+    insert into ${messages} (id, communication_id, contact_id, customer_id, email, status, reply_token_hash, message_id_header, send_batch_key)
+    select v.id, ${communicationId}, v.contact_id, v.customer_id, v.email, 'queued', v.reply_token_hash, v.id || ${`@${senderDomain}`}, v.send_batch_key
     from unnest(
       ${textArray(ids)}, ${textArray(recipients.map((r) => r.contactId))}, ${textArray(recipients.map((r) => r.customerId))},
-      ${textArray(recipients.map((r) => r.email))}, ${textArray(ids.map((id) => tokenHash(replyToken(signingSecret, id))))}
-    ) as v(id, contact_id, customer_id, email, reply_token_hash)
+      ${textArray(recipients.map((r) => r.email))}, ${textArray(ids.map((id) => tokenHash(replyToken(signingSecret, id))))},
+      ${textArray(batchKeys)}
+    ) as v(id, contact_id, customer_id, email, reply_token_hash, send_batch_key)
     on conflict do nothing`);
 }
 
-/** Send jobs for one page's still-queued, unclaimed messages, at most one provider batch each. */
+/** Send jobs for the batches holding one page's still-queued messages. */
 async function enqueuePage(
   deps: Pick<AppDeps, 'database' | 'queues'>,
   communicationId: string,
   contactIds: string[],
 ): Promise<number> {
-  const rows = await deps.database.db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.communicationId, communicationId),
-        inTextArray(messages.contactId, contactIds),
-        eq(messages.status, 'queued'),
-        isNull(messages.sendBatchKey),
-      ),
-    )
-    .orderBy(asc(messages.id));
-  return addSendJobs(
-    deps,
+  const batches = await queuedBatches(
+    deps.database.db,
     communicationId,
-    rows.map((r) => r.id),
+    sql`m.contact_id = any(${textArray(contactIds)})`,
   );
+  await addSendJobs(deps, communicationId, batches);
+  return batches.length;
 }
 
-async function addSendJobs(
-  deps: Pick<AppDeps, 'queues'>,
-  communicationId: string,
-  ids: string[],
-): Promise<number> {
-  const jobs: { payload: { communicationId: string; messageIds: string[] }; jobId: string }[] = [];
-  for (let i = 0; i < ids.length; i += MAX_BATCH_SIZE) {
-    const chunk = ids.slice(i, i + MAX_BATCH_SIZE);
-    jobs.push({
-      payload: { communicationId, messageIds: chunk },
-      jobId: jobIds.send(communicationId, chunk[0]!),
-    });
-  }
-  await deps.queues.addBulk('send', jobs);
-  return jobs.length;
+/** Queued messages grouped by their batch, in key order: what one send job each would get. */
+export interface QueuedBatch {
+  batchKey: string;
+  messageIds: string[];
 }
 
 /**
- * Enqueues send jobs for every still-queued, unclaimed message of a communication, in id order, at most
- * one provider batch per job: the sweeper's way back after Redis lost jobs or a fan-out was interrupted.
+ * A communication's batches that still hold queued messages, optionally narrowed by `where` (an SQL
+ * condition on `messages m`) and after a key (to page through them).
  */
-export async function enqueueQueuedMessages(
-  deps: Pick<AppDeps, 'database' | 'queues'>,
+export async function queuedBatches(
+  db: Db,
   communicationId: string,
-  olderThan?: Date,
-): Promise<number> {
-  const { db } = deps.database;
-  let after = '';
-  let jobs = 0;
-  for (;;) {
-    const batch = await db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.communicationId, communicationId),
-          eq(messages.status, 'queued'),
-          isNull(messages.sendBatchKey),
-          gt(messages.id, after),
-          olderThan ? sql`${messages.updatedAt} < ${olderThan}` : undefined,
-        ),
-      )
-      .orderBy(asc(messages.id))
-      .limit(MAX_BATCH_SIZE * 10);
-    if (batch.length === 0) break;
-    jobs += await addSendJobs(
-      deps,
-      communicationId,
-      batch.map((m) => m.id),
-    );
-    after = batch[batch.length - 1]!.id;
-  }
-  return jobs;
+  where?: SQL,
+  { afterKey = '', limit = FANOUT_PAGE_SIZE }: { afterKey?: string; limit?: number } = {},
+): Promise<QueuedBatch[]> {
+  return selectRows<QueuedBatch>(
+    db,
+    sql`
+    select m.send_batch_key as "batchKey", array_agg(m.id order by m.id) as "messageIds"
+    from ${messages} m
+    where m.communication_id = ${communicationId} and m.status = 'queued' and m.send_batch_key > ${afterKey}
+      ${where ? sql`and ${where}` : sql``}
+    group by m.send_batch_key
+    order by m.send_batch_key
+    limit ${limit}`,
+  );
+}
+
+/** One send job per batch, added in one round trip; a job whose id is already known is left alone. */
+export async function addSendJobs(
+  deps: Pick<AppDeps, 'queues'>,
+  communicationId: string,
+  batches: readonly QueuedBatch[],
+): Promise<void> {
+  await deps.queues.addBulk(
+    'send',
+    batches.map(({ batchKey, messageIds }) => ({
+      payload: { communicationId, messageIds },
+      jobId: batchKey,
+    })),
+  );
 }
 
 /** A communication is sent once none of its messages is waiting or in flight. */
@@ -222,7 +204,7 @@ export async function markSentIfFinished(
         eq(communications.id, communicationId),
         eq(communications.status, 'sending'),
         sql`${communications.fanoutCompletedAt} is not null`,
-        sql`not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} in ('queued', 'sending'))`,
+        sql`not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued')`,
       ),
     )
     .returning({ id: communications.id });

@@ -7,16 +7,23 @@ import type { SendOutcome } from './transports/transport.js';
 /**
  * Records a batch's outcomes in one statement (`UPDATE … FROM unnest(…)` over four array parameters)
  * instead of one round trip per message: at 100 messages a batch this is most of the database time of a
- * send. Only rows still in
- * `sending` change, so a late duplicate answer cannot undo a webhook that already said `delivered`.
+ * send. Only the batch's rows still `queued` change, so a late duplicate answer cannot undo a webhook
+ * that already said `delivered`.
  */
-export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new Date()) {
+export async function recordOutcomes(
+  db: Db,
+  batch: { batchKey: string; attempts: number; firstAttemptAt: Date },
+  outcomes: SendOutcome[],
+  now = new Date(),
+) {
   if (outcomes.length === 0) return { sent: 0, failed: 0 };
   await db.execute(sql`
     update ${messages} as m set
       status = v.status,
       provider_id = coalesce(v.provider_id, m.provider_id),
       error = v.error,
+      attempts = ${batch.attempts},
+      sending_at = ${batch.firstAttemptAt.toISOString()}::timestamptz,
       sent_at = case when v.status = 'sent' then ${now.toISOString()}::timestamptz else m.sent_at end,
       updated_at = ${now.toISOString()}::timestamptz
     from unnest(
@@ -25,13 +32,13 @@ export async function recordOutcomes(db: Db, outcomes: SendOutcome[], now = new 
       ${textArray(outcomes.map((o) => (o.ok ? o.providerId : null)))},
       ${textArray(outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))))}
     ) as v(id, status, provider_id, error)
-    where m.id = v.id and m.status = 'sending'`);
+    where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${batch.batchKey}`);
   const sent = outcomes.filter((o) => o.ok).length;
   return { sent, failed: outcomes.length - sent };
 }
 
-/** Marks every message a batch claimed with a final state (permanent failure, or in doubt for review). */
-export async function settleClaimed(
+/** Gives every still-queued message of a batch a final state (permanent failure, or in doubt for review). */
+export async function settleBatch(
   db: Db,
   batch: { communicationId: string; batchKey: string },
   status: 'failed' | 'needs_review',
@@ -43,7 +50,7 @@ export async function settleClaimed(
     .where(
       and(
         eq(messages.communicationId, batch.communicationId),
-        eq(messages.status, 'sending'),
+        eq(messages.status, 'queued'),
         eq(messages.sendBatchKey, batch.batchKey),
       ),
     );

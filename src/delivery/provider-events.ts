@@ -39,12 +39,11 @@ const statusOf: Record<EmailEventType, MessageStatus> = {
  * How far along a message is. Webhooks arrive out of order and are retried, so a status only moves to
  * a higher rank: a late `email.sent` or `delivery_delayed` never undoes `delivered`. A bounce or a
  * complaint may still follow delivery (both are reported after the receiving server accepted the mail),
- * and a complaint outranks everything because it must never be hidden. `needs_review` ranks with
- * `sending`: a provider event is the proof that resolves the doubt.
+ * and a complaint outranks everything because it must never be hidden. `needs_review` ranks just above
+ * `queued`: a provider event is the proof that resolves the doubt.
  */
 export const statusRank: Record<MessageStatus, number> = {
   queued: 0,
-  sending: 1,
   needs_review: 1,
   sent: 2,
   delivery_delayed: 3,

@@ -1,17 +1,17 @@
-import { and, eq, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { communications, messages } from '../db/schema.js';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { communications, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { IDEMPOTENCY_KEY_TTL_MS, purgeExpiredIdempotencyKeys } from '../incidents/idempotency.js';
 import { processPendingReplies } from '../replies/process.js';
 import { enqueueDueFanouts } from './enqueue.js';
-import { enqueueQueuedMessages, markSentIfFinished } from './fanout.js';
+import { addSendJobs, markSentIfFinished, queuedBatches } from './fanout.js';
 import { processPendingProviderEvents } from './provider-events.js';
-import { jobIds, MAX_BATCH_SIZE } from './queues.js';
+import { jobIds } from './queues.js';
 
 export interface SweepOptions {
-  /** How long work may sit unqueued before the sweeper assumes Redis lost it. */
+  /** How long a never-attempted batch may wait before the sweeper assumes Redis lost its job. */
   graceMs?: number;
-  /** How long a claimed batch may stay in flight before it is re-enqueued under its own key. */
+  /** How long an attempted batch may stay unfinished before it is re-enqueued under its own key. */
   stuckSendingMs?: number;
 }
 
@@ -83,7 +83,7 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
         report.fanoutsEnqueued++;
       continue;
     }
-    report.sendJobsEnqueued += await requeueUnclaimed(deps, communication.id, graceAgo);
+    report.sendJobsEnqueued += await requeueUnattempted(deps, communication.id, graceAgo);
     report.batchesRequeued += await requeueStuckBatches(
       deps,
       communication.id,
@@ -94,49 +94,40 @@ export async function sweep(deps: Deps, options: SweepOptions = {}, now = new Da
   return report;
 }
 
-/** Queued rows whose send job vanished: enqueue them again (deterministic ids keep live jobs single). */
-async function requeueUnclaimed(deps: Deps, communicationId: string, olderThan: Date): Promise<number> {
-  const { db } = deps.database;
-  const [stale] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.communicationId, communicationId),
-        eq(messages.status, 'queued'),
-        isNull(messages.sendBatchKey),
-        lt(messages.updatedAt, olderThan),
-      ),
-    );
-  if (!stale?.n) return 0;
-  // Remove finished jobs with the same ids so the chunks can be added again.
-  return enqueueQueuedMessages(deps, communicationId, olderThan);
+/**
+ * Batches never attempted whose send job vanished (Redis lost it, or a fan-out stopped between writing
+ * rows and adding jobs): add them again under their keys; a job still known keeps its place.
+ */
+async function requeueUnattempted(deps: Deps, communicationId: string, olderThan: Date): Promise<number> {
+  const unattempted = sql`m.updated_at < ${olderThan.toISOString()}::timestamptz
+    and not exists (select 1 from ${sendBatches} b where b.key = m.send_batch_key)`;
+  let added = 0;
+  for (let afterKey = ''; ; ) {
+    const batches = await queuedBatches(deps.database.db, communicationId, unattempted, { afterKey });
+    if (batches.length === 0) return added;
+    await addSendJobs(deps, communicationId, batches);
+    added += batches.length;
+    afterKey = batches[batches.length - 1]!.batchKey;
+  }
 }
 
 /**
- * Batches claimed by a job that no longer exists (worker killed and Redis flushed) go back to the queue
- * under their original batch key: the provider's idempotency window turns a re-send into a replay.
+ * Batches attempted but unfinished for longer than a send can take, with no job left to finish them
+ * (worker killed and Redis flushed, or the job gave up): they go back to the queue under their own key,
+ * and the provider's idempotency window turns a re-send into a replay.
  */
 async function requeueStuckBatches(deps: Deps, communicationId: string, olderThan: Date): Promise<number> {
-  const { db } = deps.database;
-  const stuck = await db
-    .select({ batchKey: messages.sendBatchKey, id: messages.id })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.communicationId, communicationId),
-        eq(messages.status, 'sending'),
-        isNotNull(messages.sendBatchKey),
-        lt(messages.sendingAt, olderThan),
-      ),
-    )
-    .limit(MAX_BATCH_SIZE * 50);
-  const byKey = new Map<string, string[]>();
-  for (const row of stuck) byKey.set(row.batchKey!, [...(byKey.get(row.batchKey!) ?? []), row.id]);
+  const stuck = await queuedBatches(
+    deps.database.db,
+    communicationId,
+    // Driven from the few open batches (their index), not from every queued message.
+    sql`m.send_batch_key = any(array(select b.key from ${sendBatches} b where b.communication_id = ${communicationId}
+      and b.completed_at is null and b.first_attempt_at < ${olderThan.toISOString()}::timestamptz))`,
+    { limit: 50 },
+  );
   let requeued = 0;
-  for (const [batchKey, ids] of byKey) {
-    const payload = { communicationId, messageIds: ids.slice(0, MAX_BATCH_SIZE) };
-    if (await deps.queues.addUnlessLive('send', payload, batchKey)) requeued++;
+  for (const { batchKey, messageIds } of stuck) {
+    if (await deps.queues.addUnlessLive('send', { communicationId, messageIds }, batchKey)) requeued++;
   }
   return requeued;
 }

@@ -5,7 +5,7 @@ import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
 import { startInboundWorker } from '../replies/process.js';
 import { runFanout } from './fanout.js';
-import { settleClaimed } from './outcomes.js';
+import { settleBatch } from './outcomes.js';
 import { pacedTransport, RequestPacer } from './pacer.js';
 import { startProviderEventsWorker } from './provider-events-worker.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
@@ -38,7 +38,7 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
   const connection = createRedis(deps.config.redisUrl, 'worker');
   const lockDuration = deps.config.jobLockSeconds * 1000;
   // A killed worker's job is taken over after the lock lapses; a few stalls are allowed because the
-  // send path is safe to re-run (claims and frozen batches), and the sweeper catches the rest.
+  // send path is safe to re-run (batches fixed at fan-out and frozen before sending), and the sweeper catches the rest.
   const common = {
     connection,
     prefix: deps.config.queuePrefix,
@@ -111,7 +111,7 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           // Retrying cannot fix bad credentials, an invalid payload, a template that does not render or
           // an apology whose content is not what its executive approved.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
-          await settleClaimed(
+          await settleBatch(
             deps.database.db,
             { communicationId: payload.communicationId, batchKey },
             'failed',

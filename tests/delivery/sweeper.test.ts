@@ -1,8 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { communications, messages, outboxMessages } from '../../src/db/schema.js';
-import { runFanout } from '../../src/delivery/fanout.js';
+import { communications, messages, outboxMessages, sendBatches } from '../../src/db/schema.js';
+import { queuedBatches, runFanout } from '../../src/delivery/fanout.js';
+import { runSend } from '../../src/delivery/send.js';
 import { sweep } from '../../src/delivery/sweeper.js';
+import { TransientTransportError } from '../../src/delivery/transports/transport.js';
 import { startWorkers } from '../../src/delivery/workers.js';
 import { postNotice, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
@@ -46,33 +48,31 @@ describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => 
     expect(mailed.map((m) => m.to).sort()).toEqual(['cto@northwind.example', 'ops@northwind.example']);
   });
 
-  it('re-enqueues a claimed batch whose job vanished under its own key', async () => {
+  it('re-enqueues an attempted batch whose job vanished under its own key', async () => {
     const communicationId = await postNotice(t.app, 'stuck');
     await runFanout(t.deps, communicationId);
     await t.deps.queues.obliterate();
-    const rows = await t.deps.database.db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(eq(messages.communicationId, communicationId));
-    // As if a worker claimed the batch and was killed before answering, and then Redis was flushed.
+    const [batch] = await queuedBatches(t.deps.database.db, communicationId);
+    // A worker froze the batch and tried the provider, which did not answer; then Redis was flushed.
+    const silent = {
+      ...t.deps.transport,
+      sendBatch: async () => {
+        throw new TransientTransportError('no answer');
+      },
+    };
+    await expect(runSend({ ...t.deps, transport: silent }, { communicationId, ...batch! })).rejects.toThrow(
+      'no answer',
+    );
+    expect((await sweep(t.deps, { graceMs: 0, stuckSendingMs: 60_000 })).batchesRequeued).toBe(0); // not stuck yet
     await t.deps.database.db
-      .update(messages)
-      .set({
-        status: 'sending',
-        sendBatchKey: 'send-crashed-batch',
-        sendingAt: new Date(Date.now() - 3_600_000),
-      })
-      .where(
-        inArray(
-          messages.id,
-          rows.map((r) => r.id),
-        ),
-      );
+      .update(sendBatches)
+      .set({ firstAttemptAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(sendBatches.key, batch!.batchKey));
 
     const report = await sweep(t.deps, { graceMs: 0, stuckSendingMs: 60_000 });
-    expect(report.batchesRequeued).toBe(1);
-    const job = await t.deps.queues.byName.send.getJob('send-crashed-batch');
-    expect(job?.data.messageIds.sort()).toEqual(rows.map((r) => r.id).sort());
+    expect(report).toMatchObject({ batchesRequeued: 1, sendJobsEnqueued: 0 });
+    const job = await t.deps.queues.byName.send.getJob(batch!.batchKey);
+    expect(job?.data.messageIds).toEqual(batch!.messageIds);
 
     await sendEverything(communicationId);
     const sent = await t.deps.database.db
@@ -80,7 +80,12 @@ describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => 
       .from(messages)
       .where(and(eq(messages.communicationId, communicationId), eq(messages.status, 'sent')));
     expect(sent).toHaveLength(2);
-    expect(sent.every((m) => m.attempts === 1)).toBe(true);
+    expect(sent.every((m) => m.attempts === 2 && m.sendBatchKey === batch!.batchKey)).toBe(true);
+    const mailed = await t.deps.database.db
+      .select({ to: outboxMessages.to })
+      .from(outboxMessages)
+      .where(inArray(outboxMessages.messageId, batch!.messageIds));
+    expect(mailed).toHaveLength(2);
   });
 
   it('finishes a communication whose last batch completed while its status update was lost', async () => {

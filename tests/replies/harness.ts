@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { messages, outboxMessages } from '../../src/db/schema.js';
-import { runFanout } from '../../src/delivery/fanout.js';
+import { queuedBatches, runFanout } from '../../src/delivery/fanout.js';
 import { runSend } from '../../src/delivery/send.js';
 import type { Transport } from '../../src/delivery/transports/transport.js';
 import type { Driver } from '../support/database.js';
@@ -54,11 +54,8 @@ export async function sendNotice(deps: TestDeps, app: FastifyInstance, ref: stri
       .from(messages)
       .where(eq(messages.communicationId, communicationId));
     if (rows.length === 0) continue;
-    await runSend(deps, {
-      communicationId,
-      messageIds: rows.map((r) => r.id),
-      batchKey: `send-${communicationId}-t`,
-    });
+    for (const batch of await queuedBatches(deps.database.db, communicationId))
+      await runSend(deps, { communicationId, ...batch });
     for (const row of rows) {
       const [outbox] = await deps.database.db
         .select()

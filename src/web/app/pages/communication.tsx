@@ -107,7 +107,7 @@ function Editor({ c, onSaved }: { c: Communication; onSaved: () => void }) {
   );
 }
 
-const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'bounced', 'failed', 'suppressed'];
+const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'bounced', 'failed', 'suppressed'];
 
 interface RecipientMessage {
   id: string;
