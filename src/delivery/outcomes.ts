@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { messages } from '../db/schema.js';
+import { messages, sendBatches } from '../db/schema.js';
 import type { SendOutcome } from './transports/transport.js';
 
 /**
@@ -16,16 +16,21 @@ export async function recordOutcomes(
   outcomes: SendOutcome[],
   now = new Date(),
 ) {
-  if (outcomes.length === 0) return { sent: 0, failed: 0 };
+  const at = now.toISOString();
+  // The batch is marked complete in the same statement: one round trip, and no window in which its
+  // messages have outcomes but the batch still looks open.
   await db.execute(sql`
+    with completed as (
+      update ${sendBatches} set completed_at = ${at}::timestamptz where key = ${batch.batchKey}
+    )
     update ${messages} as m set
       status = v.status,
       provider_id = coalesce(v.provider_id, m.provider_id),
       error = v.error,
       attempts = ${batch.attempts},
       sending_at = ${batch.firstAttemptAt.toISOString()}::timestamptz,
-      sent_at = case when v.status = 'sent' then ${now.toISOString()}::timestamptz else m.sent_at end,
-      updated_at = ${now.toISOString()}::timestamptz
+      sent_at = case when v.status = 'sent' then ${at}::timestamptz else m.sent_at end,
+      updated_at = ${at}::timestamptz
     from unnest(
       ${textArray(outcomes.map((o) => o.messageId))},
       ${textArray(outcomes.map((o) => (o.ok ? 'sent' : 'failed')))},

@@ -2,9 +2,15 @@ import { eq, sql } from 'drizzle-orm';
 import { assertApprovedForSend } from '../communications/approvals.js';
 import { selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { communications, type communicationVersions, messages, sendBatches } from '../db/schema.js';
+import { type communicationVersions, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
-import { type BatchInputs, gatherBatchInputs, renderBatch } from './batch-payload.js';
+import {
+  type BatchInputs,
+  gatherBatchInputs,
+  loadSendContext,
+  renderBatch,
+  type SendContext,
+} from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
 import { recordOutcomes, settleBatch } from './outcomes.js';
 import type { OutgoingEmail } from './transports/transport.js';
@@ -28,7 +34,6 @@ export type SendResult =
   | { kind: 'sent'; sent: number; failed: number };
 
 type Deps = Pick<AppDeps, 'database' | 'transport' | 'config' | 'signingSecret' | 'metrics'>;
-type Communication = typeof communications.$inferSelect;
 
 /**
  * Sends one batch. Its messages were born in it (the fan-out gave each row its batch key), so no other
@@ -40,15 +45,13 @@ type Communication = typeof communications.$inferSelect;
  */
 export async function runSend(deps: Deps, input: SendJobInput, now = new Date()): Promise<SendResult> {
   const { db } = deps.database;
-  const [communication] = await db
-    .select()
-    .from(communications)
-    .where(eq(communications.id, input.communicationId));
-  if (!communication) return { kind: 'skipped', reason: 'communication not found' };
+  const context = await loadSendContext(db, input);
+  if (!context) return { kind: 'skipped', reason: 'communication not found' };
+  const { communication } = context;
   if (communication.status !== 'sending')
     return { kind: 'skipped', reason: `communication is ${communication.status}` };
 
-  const batch = await frozenBatch(deps, communication, input);
+  const batch = await frozenBatch(deps, context, input);
   if (batch.kind === 'skipped') return batch;
   // An apology goes out only as the exact content its executive approved (throws ApprovalMismatchError).
   await assertApprovedForSend(db, communication, batch.version);
@@ -63,23 +66,28 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
     await markSentIfFinished(deps, communication.id);
     return { kind: 'needs_review', messages: batch.emails.length };
   }
-  const [attempt] = await db
-    .update(sendBatches)
-    .set({ attempts: sql`${sendBatches.attempts} + 1` })
-    .where(eq(sendBatches.key, input.batchKey))
-    .returning({ attempts: sendBatches.attempts });
+  // A batch frozen just now was stored with its first attempt counted.
+  const attempts = batch.frozenNow ? 1 : await countAttempt(db, input.batchKey);
 
   const outcomes = await deps.transport.sendBatch(batch.emails, { idempotencyKey: input.batchKey });
   const result = await recordOutcomes(
     db,
-    { batchKey: input.batchKey, attempts: attempt?.attempts ?? 1, firstAttemptAt: batch.firstAttemptAt },
+    { batchKey: input.batchKey, attempts, firstAttemptAt: batch.firstAttemptAt },
     outcomes,
   );
-  await db.update(sendBatches).set({ completedAt: new Date() }).where(eq(sendBatches.key, input.batchKey));
   deps.metrics.emailsSent.inc({ transport: deps.transport.name }, result.sent);
   if (result.failed) deps.metrics.emailsFailed.inc({ transport: deps.transport.name }, result.failed);
   await markSentIfFinished(deps, communication.id);
   return { kind: 'sent', ...result };
+}
+
+async function countAttempt(db: Db, batchKey: string): Promise<number> {
+  const [row] = await db
+    .update(sendBatches)
+    .set({ attempts: sql`${sendBatches.attempts} + 1` })
+    .where(eq(sendBatches.key, batchKey))
+    .returning({ attempts: sendBatches.attempts });
+  return row?.attempts ?? 1;
 }
 
 /**
@@ -90,7 +98,7 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
  */
 async function frozenBatch(
   deps: Deps,
-  communication: Communication,
+  context: SendContext,
   input: SendJobInput,
 ): Promise<
   | { kind: 'skipped'; reason: string }
@@ -99,17 +107,21 @@ async function frozenBatch(
       emails: OutgoingEmail[];
       firstAttemptAt: Date;
       version: typeof communicationVersions.$inferSelect;
+      /** Stored by this attempt (with `attempts` = 1), not by an earlier one. */
+      frozenNow: boolean;
     }
 > {
   const { db } = deps.database;
-  let [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, input.batchKey));
+  const { communication } = context;
+  let stored: typeof context.batch | undefined = context.batch;
+  let frozenNow = false;
   if (stored?.completedAt) return { kind: 'skipped', reason: 'batch already sent' };
   if (stored && !(await holdsQueuedMessages(db, stored))) {
     await db.update(sendBatches).set({ completedAt: new Date() }).where(eq(sendBatches.key, stored.key));
     return { kind: 'skipped', reason: 'nothing left to send in this batch' };
   }
   if (!stored) {
-    const gathered = await gatherBatchInputs(deps, communication, input);
+    const gathered = await gatherBatchInputs(deps, context, input);
     if (gathered.suppressed.length > 0)
       await markSuppressed(db, input.batchKey, gathered.suppressed, SUPPRESSED_AFTER_FANOUT);
     if (gathered.inputs.recipients.length === 0)
@@ -121,15 +133,17 @@ async function frozenBatch(
         communicationId: communication.id,
         messageIds: gathered.inputs.recipients.map((r) => r.messageId),
         payload: gathered.inputs,
+        attempts: 1,
       })
       .onConflictDoNothing()
       .returning();
+    frozenNow = stored !== undefined;
     // Two attempts racing (a stalled job re-run) both gather; the stored copy is the one both send.
     if (!stored) [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, input.batchKey));
     if (!stored) throw new Error(`send batch ${input.batchKey} vanished after insert`);
   }
   const { emails, version } = await renderBatch(deps, communication, stored.payload as BatchInputs);
-  return { kind: 'frozen', emails, version, firstAttemptAt: stored.firstAttemptAt };
+  return { kind: 'frozen', emails, version, firstAttemptAt: stored.firstAttemptAt, frozenNow };
 }
 
 const SUPPRESSED_AFTER_FANOUT = 'unsubscribed or suppressed after the fan-out';

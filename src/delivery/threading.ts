@@ -10,6 +10,8 @@ export interface ThreadQuery {
   excludeCommunicationId?: string;
   /** Only messages sent before this moment (previews of older communications). */
   before?: Date;
+  /** The incident's other non-apology communications, when the caller has read them already. */
+  earlierCommunicationIds?: readonly string[];
 }
 
 /**
@@ -25,26 +27,27 @@ export interface ThreadQuery {
 export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>();
   if (query.contactIds.length === 0) return result;
-  const earlier = await db
-    .select({ id: communications.id })
-    .from(communications)
-    .where(
-      and(
-        eq(communications.incidentId, query.incidentId),
-        ne(communications.kind, 'apology'),
-        query.excludeCommunicationId ? ne(communications.id, query.excludeCommunicationId) : undefined,
-      ),
-    );
+  const earlier =
+    query.earlierCommunicationIds ??
+    (
+      await db
+        .select({ id: communications.id })
+        .from(communications)
+        .where(
+          and(
+            eq(communications.incidentId, query.incidentId),
+            ne(communications.kind, 'apology'),
+            query.excludeCommunicationId ? ne(communications.id, query.excludeCommunicationId) : undefined,
+          ),
+        )
+    ).map((c) => c.id);
   if (earlier.length === 0) return result;
   const rows = await db
     .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
     .from(messages)
     .where(
       and(
-        inTextArray(
-          messages.communicationId,
-          earlier.map((c) => c.id),
-        ),
+        inTextArray(messages.communicationId, earlier),
         inTextArray(messages.contactId, query.contactIds),
         isNotNull(messages.sentAt),
       ),
