@@ -1,4 +1,10 @@
-import { Button, Heading, Hr, Link, Markdown, Section, Text } from '@react-email/components';
+import { Button } from '@react-email/button';
+import { Heading } from '@react-email/heading';
+import { Hr } from '@react-email/hr';
+import { Link } from '@react-email/link';
+import { Markdown } from '@react-email/markdown';
+import { Section } from '@react-email/section';
+import { Text } from '@react-email/text';
 import type { Block, EmailDoc } from './document.js';
 import { EmailFooter } from './footer.js';
 import { EmailLayout, LetterLayout } from './layout.js';

@@ -1,4 +1,11 @@
-import { Body, Container, Head, Html, Preview, Section } from '@react-email/components';
+// Each component from its own package rather than `@react-email/components`, whose bundle also loads
+// Tailwind and Prism: ~50 MB of RSS in every process that renders, the send worker included.
+import { Body } from '@react-email/body';
+import { Container } from '@react-email/container';
+import { Head } from '@react-email/head';
+import { Html } from '@react-email/html';
+import { Preview } from '@react-email/preview';
+import { Section } from '@react-email/section';
 import type { ReactNode } from 'react';
 import { colors, darkModeCss, fontFamily } from './theme.js';
 
