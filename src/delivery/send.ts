@@ -52,7 +52,11 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
     return { kind: 'skipped', reason: `communication is ${communication.status}` };
 
   const batch = await frozenBatch(deps, context, input);
-  if (batch.kind === 'skipped') return batch;
+  if (batch.kind === 'skipped') {
+    // A last batch with nothing left to send (everyone in it unsubscribed meanwhile) still ends the send.
+    await markSentIfFinished(deps, communication.id);
+    return batch;
+  }
   // An apology goes out only as the exact content its executive approved (throws ApprovalMismatchError).
   await assertApprovedForSend(db, communication, batch.version);
   if (now.getTime() - batch.firstAttemptAt.getTime() > IDEMPOTENCY_WINDOW_MS) {

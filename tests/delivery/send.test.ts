@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -139,5 +139,29 @@ describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (
       .update(contacts)
       .set({ unsubscribedAt: null })
       .where(eq(contacts.email, 'cto@northwind.example'));
+  });
+
+  it('ends the send when everyone in its last batch unsubscribed after the fan-out', async () => {
+    resend.reset();
+    const job = await batchFor('everyone-left');
+    const northwind = ['cto@northwind.example', 'ops@northwind.example'];
+    await deps.database.db
+      .update(contacts)
+      .set({ unsubscribedAt: new Date() })
+      .where(inArray(contacts.email, northwind));
+    try {
+      expect(await runSend(deps, job)).toMatchObject({ kind: 'skipped' });
+      expect(resend.requests).toHaveLength(0);
+      const [communication] = await deps.database.db
+        .select({ status: communications.status })
+        .from(communications)
+        .where(eq(communications.id, job.communicationId));
+      expect(communication?.status).toBe('sent');
+    } finally {
+      await deps.database.db
+        .update(contacts)
+        .set({ unsubscribedAt: null })
+        .where(inArray(contacts.email, northwind));
+    }
   });
 });
