@@ -285,6 +285,14 @@ export const approvals = pgTable(
   (t) => [index('approvals_comm_idx').on(t.communicationId, t.version)],
 );
 
+/**
+ * A reply's place in the inbox. `received`: stored, not yet analysed (nobody sees it yet); the others are
+ * the states staff move it through.
+ */
+export const replyStatuses = ['received', 'new', 'acknowledged', 'answered', 'closed'] as const;
+/** The statuses staff may set (`received` belongs to the pipeline). */
+export const inboxStatuses = ['new', 'acknowledged', 'answered', 'closed'] as const;
+
 /** A message waits `queued` in its batch until the provider's answer gives it a final state. */
 export const messageStatuses = [
   'queued',
@@ -413,9 +421,7 @@ export const replies = pgTable(
     headers: jsonb('headers'),
     attachments: jsonb('attachments'),
     category: text('category'),
-    status: text('status', { enum: ['received', 'new', 'acknowledged', 'answered', 'closed'] })
-      .notNull()
-      .default('received'),
+    status: text('status', { enum: replyStatuses }).notNull().default('received'),
     auto: boolean('auto').notNull().default(false),
     matched: boolean('matched').notNull().default(false),
     receivedAt: at('received_at').notNull().defaultNow(),

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { normalizeEmail } from '../audience/schemas.js';
 import type { Db } from '../db/client.js';
 import { contacts, messages, replies, suppressions } from '../db/schema.js';
@@ -91,10 +91,18 @@ export async function analyzeReply(
   limits: InboundLimits = defaultInboundLimits,
 ): Promise<AnalyzeOutcome | null> {
   const { db } = deps.database;
-  const [row] = await db.select().from(replies).where(eq(replies.id, replyId));
+  // The raw message (up to `maxBytes`) is read only when it is still to be analysed: a reply analysed
+  // inline when it arrived is asked about again by its queued job, which needs only the answer.
+  const [row] = await db
+    .select({
+      ...getTableColumns(replies),
+      raw: sql<string | null>`case when ${replies.status} = 'received' then ${replies.raw} end`,
+    })
+    .from(replies)
+    .where(eq(replies.id, replyId));
   if (!row) return null;
   const facts = factsOf(row.headers);
-  if (row.status !== 'received') {
+  if (row.status !== 'received' || row.raw === null) {
     return { replyId, matched: row.matched, kind: facts.error ? 'rejected' : (facts.kind ?? 'reply') };
   }
   let parsed: ParsedInbound;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/audit-log.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { Db } from '../db/client.js';
-import { replies } from '../db/schema.js';
+import { type inboxStatuses, replies, replyStatuses } from '../db/schema.js';
 import { conflict, notFound } from '../http/errors.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { factsOf } from './store.js';
@@ -20,7 +20,7 @@ export const replySchema = z.object({
   subject: z.string().nullable(),
   text: z.string().nullable(),
   category: z.string().nullable(),
-  status: z.enum(['received', 'new', 'acknowledged', 'answered', 'closed']),
+  status: z.enum(replyStatuses),
   /** `reply`, `auto_reply`, `bounce`, `unsubscribe`, or `rejected` (over a parsing limit). */
   kind: z.string(),
   auto: z.boolean(),
@@ -125,7 +125,7 @@ export async function getReply(db: Db, id: string): Promise<ReplyView> {
 export async function setReplyStatus(
   db: Db,
   id: string,
-  status: 'new' | 'acknowledged' | 'answered' | 'closed',
+  status: (typeof inboxStatuses)[number],
   principal: Principal,
 ): Promise<ReplyView> {
   return db.transaction(async (tx) => {

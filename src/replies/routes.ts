@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { inboxStatuses, replyStatuses } from '../db/schema.js';
 import { forbidden, HttpError, unavailable } from '../http/errors.js';
 import { listQuerySchema, pageOf } from '../http/pagination.js';
 import { errorResponses } from '../http/schemas.js';
@@ -15,7 +16,7 @@ export const replyListQuery = listQuerySchema.extend({
   incident_id: z.string().max(100).optional(),
   communication_id: z.string().max(100).optional(),
   category: z.enum(['thanks', 'question', 'complaint', 'unsubscribe_request', 'other']).optional(),
-  status: z.enum(['received', 'new', 'acknowledged', 'answered', 'closed']).optional(),
+  status: z.enum(replyStatuses).optional(),
   auto: bool.optional(),
   matched: bool.optional(),
 });
@@ -128,7 +129,7 @@ export default async function replyRoutes(fastify: FastifyInstance, options: Rep
         tags: ['replies'],
         summary: 'Move a reply through the inbox: new, acknowledged, answered, closed',
         params: z.object({ id: z.string().max(100) }),
-        body: z.object({ status: z.enum(['new', 'acknowledged', 'answered', 'closed']) }),
+        body: z.object({ status: z.enum(inboxStatuses) }),
         response: { 200: replySchema, ...errorResponses },
       },
     },
