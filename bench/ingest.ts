@@ -72,26 +72,63 @@ function eventRequests(prefix: string) {
   ];
 }
 
-async function phase(url: string, rate: number, seconds: number, prefix: string) {
-  const result = await autocannon({
-    url,
-    connections: Math.max(10, Math.ceil(rate / 25)),
-    overallRate: rate,
-    duration: seconds,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    requests: eventRequests(prefix),
-  });
+/**
+ * How a phase spreads its requests over each second. autocannon 8 paces a connection by letting it send
+ * its whole per-second quota back to back when its 1 s timer fires, and all of an instance's timers fire
+ * together, so one instance with `overallRate: 500` delivers each second's 500 requests as one burst at
+ * the server's full speed, then nothing.
+ * - `paced`: one single-connection instance per 10 events/s, started `1000 / lanes` ms apart, so the
+ *   arrivals are spread over the second (at most 10 back to back on one connection). This is the fixed
+ *   rate the target speaks of.
+ * - `bursts`: one instance with `overallRate` and one connection per 25 events/s (at least 10), autocannon's
+ *   own pacing: the load the earlier figures in BENCHMARKS.md were measured under.
+ */
+export type Pacing = 'paced' | 'bursts';
+
+const LANE_RATE = 10;
+/** As many connections as the earlier figures used, so the burst rows stay comparable with them. */
+const burstConnections = (rate: number) => Math.max(10, Math.ceil(rate / 25));
+
+/** Nearest-rank percentile of sorted values, to 0.1 ms. */
+const percentile = (sorted: readonly number[], p: number) =>
+  Math.round((sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0) * 10) / 10;
+
+async function phase(url: string, rate: number, seconds: number, prefix: string, pacing: Pacing) {
+  const lanes = pacing === 'paced' ? Math.ceil(rate / LANE_RATE) : 1;
+  // Every response's own time. autocannon's histogram is not used: with a rate set, it "corrects for
+  // coordinated omission" with an expected interval of ceil(1 / rate) = 1 ms (requests per second read
+  // as milliseconds), adding a synthetic sample for every millisecond of every response.
+  const latencies: number[] = [];
+  const runLane = async (lane: number) => {
+    await new Promise((resolve) => setTimeout(resolve, (lane * 1000) / lanes));
+    const options: autocannon.Options = {
+      url,
+      connections: pacing === 'paced' ? 1 : burstConnections(rate),
+      overallRate: Math.floor(rate / lanes) + (lane < rate % lanes ? 1 : 0),
+      duration: seconds,
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      requests: eventRequests(`${prefix}-${lane}`),
+    };
+    return new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+      instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+    });
+  };
+  const results = await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(lane)));
+  const total = (count: (r: autocannon.Result) => number) => results.reduce((sum, r) => sum + count(r), 0);
+  latencies.sort((a, b) => a - b);
   return {
+    pacing,
     rate,
     seconds,
-    requests: result.requests.total,
-    achievedPerSecond: Math.round(result.requests.total / seconds),
-    p50Ms: result.latency.p50,
-    p90Ms: result.latency.p90,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
+    requests: total((r) => r.requests.total),
+    achievedPerSecond: Math.round(total((r) => r.requests.total) / seconds),
+    p50Ms: percentile(latencies, 0.5),
+    p90Ms: percentile(latencies, 0.9),
+    p99Ms: percentile(latencies, 0.99),
+    maxMs: percentile(latencies, 1),
+    errors: total((r) => r.errors + r.timeouts),
+    non2xx: total((r) => r.non2xx),
   };
 }
 
@@ -124,15 +161,21 @@ export async function run(options: IngestBenchOptions = {}) {
       profile,
     );
     const tag = randomBytes(3).toString('hex');
-    await phase(server.url, 50, 2, `warm-${tag}`); // JIT, pool and prepared plans before the clock
+    // At the measured rate: after a gentler warm-up (50 events/s) the server queued requests for the first
+    // 3–4 s of the first phase, which is a start-up effect, not the rate's steady state (BENCHMARKS.md).
+    await phase(server.url, Math.max(...rates), 4, `warm-${tag}`, 'paced');
     const phases = [];
-    for (const rate of rates) {
-      const load = loadAverage();
-      phases.push({ ...(await phase(server.url, rate, seconds, `r${rate}-${tag}`)), load });
+    for (const pacing of ['paced', 'bursts'] as const) {
+      for (const rate of rates) {
+        const load = loadAverage();
+        phases.push({ ...(await phase(server.url, rate, seconds, `${pacing}${rate}-${tag}`, pacing)), load });
+      }
     }
     console.table(phases.map(({ load, ...p }) => ({ ...p, load: load.join(' ') })));
-    const at500 = phases.find((p) => p.rate === 500);
-    if (at500) console.log(`p99 at 500 events/s: ${at500.p99Ms} ms (target ≤ 25 ms)`);
+    const at500 = phases.find((p) => p.rate === 500 && p.pacing === 'paced');
+    const burst500 = phases.find((p) => p.rate === 500 && p.pacing === 'bursts');
+    if (at500) console.log(`p99 at 500 events/s, paced: ${at500.p99Ms} ms (target ≤ 25 ms)`);
+    if (burst500) console.log(`p99 at 500 events/s in per-second bursts: ${burst500.p99Ms} ms`);
     const file = await writeResult('ingest', {
       benchmark: 'ingest',
       at: new Date().toISOString(),
