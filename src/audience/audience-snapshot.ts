@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import type { IncidentScope } from './affected.js';
 import { audienceVersion } from './audience-version.js';
 import { type SegmentCount, segmentCounts } from './segment-audience.js';
@@ -12,7 +13,7 @@ export interface AudienceSnapshot {
 
 /** Scopes kept per process; a burst of events touches a handful, so this only bounds memory. */
 const MAX_CACHED_SCOPES = 256;
-const cache = new Map<string, AudienceSnapshot>();
+const cache = new BoundedCache<string, AudienceSnapshot>(MAX_CACHED_SCOPES);
 
 const scopeKey = (scope: IncidentScope) =>
   [scope.regions, scope.components].map((list) => [...new Set(list)].sort().join(',')).join('|');
@@ -34,7 +35,6 @@ export async function audienceSnapshot(
   if (cached) return cached;
   const segments = await listSegments(db);
   const snapshot = { segments, counts: await segmentCounts(db, scope, segments) };
-  if (cache.size >= MAX_CACHED_SCOPES) cache.delete(cache.keys().next().value!);
   cache.set(key, snapshot);
   return snapshot;
 }

@@ -285,13 +285,10 @@ export const approvals = pgTable(
   (t) => [index('approvals_comm_idx').on(t.communicationId, t.version)],
 );
 
-/**
- * A reply's place in the inbox. `received`: stored, not yet analysed (nobody sees it yet); the others are
- * the states staff move it through.
- */
-export const replyStatuses = ['received', 'new', 'acknowledged', 'answered', 'closed'] as const;
-/** The statuses staff may set (`received` belongs to the pipeline). */
+/** The statuses staff move a reply through in the inbox. */
 export const inboxStatuses = ['new', 'acknowledged', 'answered', 'closed'] as const;
+/** A reply's status: `received` (stored, not yet analysed, so nobody sees it yet), then the inbox's. */
+export const replyStatuses = ['received', ...inboxStatuses] as const;
 
 /** A message waits `queued` in its batch until the provider's answer gives it a final state. */
 export const messageStatuses = [

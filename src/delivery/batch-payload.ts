@@ -14,8 +14,9 @@ import {
   suppressions,
 } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import { type ComposeRecipient, composeEmail } from './compose.js';
-import { threadOf } from './threading.js';
+import { threadedCommunicationIds, threadOf } from './threading.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
 type Communication = typeof communications.$inferSelect;
@@ -57,8 +58,7 @@ export async function loadSendContext(
       variant: sql<
         string | null
       >`(select ${segments.template} from ${segments} where ${segments.key} = ${communications.segment})`,
-      earlierCommunicationIds: sql<string[]>`array(select other.id from ${communications} other
-        where other.incident_id = ${communications.incidentId} and other.kind <> 'apology' and other.id <> ${communications.id})`,
+      earlierCommunicationIds: threadedCommunicationIds(communications.incidentId, communications.id),
     })
     .from(communications)
     .leftJoin(sendBatches, eq(sendBatches.key, input.batchKey))
@@ -147,8 +147,7 @@ export async function renderBatch(
 type Version = typeof communicationVersions.$inferSelect;
 
 /** Versions never change once written (an edit is a new version), so every batch of a send can share one read. */
-const versions = new Map<string, Version>();
-const VERSIONS_KEPT = 256;
+const versions = new BoundedCache<string, Version>(256);
 
 async function findVersion(db: Db, communicationId: string, number: number): Promise<Version> {
   const key = `${communicationId}/${number}`;
@@ -164,7 +163,6 @@ async function findVersion(db: Db, communicationId: string, number: number): Pro
       ),
     );
   if (!version) throw new Error(`communication ${communicationId} has no version ${number}`);
-  if (versions.size >= VERSIONS_KEPT) versions.delete(versions.keys().next().value!);
   versions.set(key, version);
   return version;
 }

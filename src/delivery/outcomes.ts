@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { textArray } from '../db/arrays.js';
+import { inTextArray, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { messages, sendBatches } from '../db/schema.js';
 import type { SendOutcome } from './transports/transport.js';
@@ -42,12 +42,17 @@ export async function recordOutcomes(
   return { sent, failed: outcomes.length - sent };
 }
 
-/** Gives every still-queued message of a batch a final state (permanent failure, or in doubt for review). */
+/**
+ * Gives the batch's still-queued messages a final state without sending them: a permanent failure, in
+ * doubt for review, or suppressed (the contact can no longer be mailed). `messageIds` narrows it to
+ * some of them.
+ */
 export async function settleBatch(
   db: Db,
   batch: { communicationId: string; batchKey: string },
-  status: 'failed' | 'needs_review',
+  status: 'failed' | 'needs_review' | 'suppressed',
   error: string,
+  messageIds?: readonly string[],
 ) {
   await db
     .update(messages)
@@ -57,6 +62,12 @@ export async function settleBatch(
         eq(messages.communicationId, batch.communicationId),
         eq(messages.status, 'queued'),
         eq(messages.sendBatchKey, batch.batchKey),
+        messageIds ? inTextArray(messages.id, messageIds) : undefined,
       ),
     );
+}
+
+/** Marks a frozen batch finished, so no later attempt sends it again. */
+export async function completeBatch(db: Db, batchKey: string, at = new Date()) {
+  await db.update(sendBatches).set({ completedAt: at }).where(eq(sendBatches.key, batchKey));
 }

@@ -12,7 +12,7 @@ import {
   type SendContext,
 } from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
-import { recordOutcomes, settleBatch } from './outcomes.js';
+import { completeBatch, recordOutcomes, settleBatch } from './outcomes.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
 /**
@@ -66,7 +66,7 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
       'needs_review',
       'in doubt beyond the provider idempotency window',
     );
-    await db.update(sendBatches).set({ completedAt: now }).where(eq(sendBatches.key, input.batchKey));
+    await completeBatch(db, input.batchKey, now);
     await markSentIfFinished(deps, communication.id);
     return { kind: 'needs_review', messages: batch.emails.length };
   }
@@ -121,13 +121,13 @@ async function frozenBatch(
   let frozenNow = false;
   if (stored?.completedAt) return { kind: 'skipped', reason: 'batch already sent' };
   if (stored && !(await holdsQueuedMessages(db, stored))) {
-    await db.update(sendBatches).set({ completedAt: new Date() }).where(eq(sendBatches.key, stored.key));
+    await completeBatch(db, stored.key);
     return { kind: 'skipped', reason: 'nothing left to send in this batch' };
   }
   if (!stored) {
     const gathered = await gatherBatchInputs(deps, context, input);
     if (gathered.suppressed.length > 0)
-      await markSuppressed(db, input.batchKey, gathered.suppressed, SUPPRESSED_AFTER_FANOUT);
+      await settleBatch(db, input, 'suppressed', SUPPRESSED_AFTER_FANOUT, gathered.suppressed);
     if (gathered.inputs.recipients.length === 0)
       return { kind: 'skipped', reason: 'nothing left to send in this batch' };
     [stored] = await db
@@ -160,10 +160,4 @@ async function holdsQueuedMessages(db: Db, batch: { key: string; messageIds: str
       limit 1`,
   );
   return rows.length > 0;
-}
-
-async function markSuppressed(db: Db, batchKey: string, messageIds: string[], error: string) {
-  await db.execute(sql`
-    update ${messages} set status = 'suppressed', error = ${error}, updated_at = now()
-    where id = any(${textArray(messageIds)}) and send_batch_key = ${batchKey} and status = 'queued'`);
 }

@@ -1,5 +1,5 @@
-import { and, asc, eq, isNotNull, ne } from 'drizzle-orm';
-import { inTextArray } from '../db/arrays.js';
+import { and, asc, type Column, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { inTextArray, selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { communications, messages } from '../db/schema.js';
 
@@ -10,9 +10,21 @@ export interface ThreadQuery {
   excludeCommunicationId?: string;
   /** Only messages sent before this moment (previews of older communications). */
   before?: Date;
-  /** The incident's other non-apology communications, when the caller has read them already. */
+  /** `threadedCommunicationIds` of the incident, when the caller has read them already. */
   earlierCommunicationIds?: readonly string[];
 }
+
+/**
+ * The incident's communications whose e-mails a new one threads under, as an SQL `text[]`: all but
+ * apologies (an executive's letter starts its own conversation) and `except`. Either argument may be a
+ * value or a column of an enclosing query.
+ */
+export const threadedCommunicationIds = (
+  incidentId: string | Column,
+  except?: string | Column,
+): SQL<string[]> =>
+  sql<string[]>`array(select t.id from ${communications} t
+    where t.incident_id = ${incidentId} and t.kind <> 'apology'${except === undefined ? sql`` : sql` and t.id <> ${except}`})`;
 
 /**
  * Message-IDs (`message_id_header`, no angle brackets) of e-mails already sent about one incident to
@@ -30,17 +42,11 @@ export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, 
   const earlier =
     query.earlierCommunicationIds ??
     (
-      await db
-        .select({ id: communications.id })
-        .from(communications)
-        .where(
-          and(
-            eq(communications.incidentId, query.incidentId),
-            ne(communications.kind, 'apology'),
-            query.excludeCommunicationId ? ne(communications.id, query.excludeCommunicationId) : undefined,
-          ),
-        )
-    ).map((c) => c.id);
+      await selectRows<{ ids: string[] }>(
+        db,
+        sql`select ${threadedCommunicationIds(query.incidentId, query.excludeCommunicationId)} as ids`,
+      )
+    )[0]!.ids;
   if (earlier.length === 0) return result;
   const rows = await db
     .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })

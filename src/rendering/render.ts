@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resolveLocale } from '../../emails/i18n/index.js';
+import { BoundedCache } from '../lib/bounded-cache.js';
 import { canonicalJson } from '../lib/canonical-json.js';
 import {
   type PreparedEmail,
@@ -88,24 +89,10 @@ interface SharedEntry {
   byShape: Map<string, Promise<PreparedEmail>>;
 }
 
-const sharedCache = new Map<string, SharedEntry>();
 const SHARED_CACHE_SIZE = 128;
+const sharedCache = new BoundedCache<string, SharedEntry>(SHARED_CACHE_SIZE);
 const recipientSchema = z.object(recipientShape).partial();
 const requiredRecipientFields = ['customerName', 'unsubscribeUrl'] as const;
-
-function lookup(key: string): SharedEntry | undefined {
-  const entry = sharedCache.get(key);
-  if (entry) {
-    sharedCache.delete(key);
-    sharedCache.set(key, entry); // re-insert: Map order doubles as least-recently-used order
-  }
-  return entry;
-}
-
-function remember(key: string, entry: SharedEntry): void {
-  sharedCache.set(key, entry);
-  if (sharedCache.size > SHARED_CACHE_SIZE) sharedCache.delete(sharedCache.keys().next().value!);
-}
 
 /**
  * Renders a stored communication version for one recipient by render-once personalisation. `props` is
@@ -131,7 +118,7 @@ export async function renderCommunication(
     else sharedInput[k] = v;
   }
   const key = `${template}|${options.variant ?? ''}|${options.locale ?? ''}|${canonicalJson(sharedInput)}`;
-  let entry = lookup(key);
+  let entry = sharedCache.get(key);
   let recipient: RecipientValues;
   if (entry) {
     const cleaned = recipientSchema.safeParse(recipientInput);
@@ -145,7 +132,7 @@ export async function renderCommunication(
     const { recipient: r, ...parsed } = parse(template, props, options);
     recipient = r;
     entry = { parsed, byShape: new Map() };
-    remember(key, entry);
+    sharedCache.set(key, entry);
   }
   const shape = shapeOf(entry.parsed.def.recipientFields, recipient);
   const shapeKey = shape.join(',');
