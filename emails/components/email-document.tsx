@@ -4,11 +4,11 @@ import { Hr } from '@react-email/hr';
 import { Link } from '@react-email/link';
 import { Markdown } from '@react-email/markdown';
 import { Section } from '@react-email/section';
-import { Text } from '@react-email/text';
 import type { Block, EmailDoc } from './document.js';
 import { EmailFooter } from './footer.js';
 import { EmailLayout, LetterLayout } from './layout.js';
 import { sanitiseMarkdown } from './markdown.js';
+import { Paragraph } from './paragraph.js';
 import { StatusLine } from './status-line.js';
 import { colors, headingStyle, linkStyle, mutedStyle, sectionHeadingStyle, textStyle } from './theme.js';
 
@@ -18,9 +18,9 @@ function BlockView({ block }: { block: Block }) {
   switch (block.kind) {
     case 'p':
       return (
-        <Text className="cd-text" style={{ ...textStyle, whiteSpace: 'pre-line' }}>
+        <Paragraph className="cd-text" style={{ ...textStyle, whiteSpace: 'pre-line' }}>
           {block.text}
-        </Text>
+        </Paragraph>
       );
     case 'h':
       return (
@@ -34,9 +34,9 @@ function BlockView({ block }: { block: Block }) {
       return (
         <Section style={{ margin: '0 0 16px' }}>
           {block.rows.map(([label, value]) => (
-            <Text key={label} className="cd-muted" style={detailStyle}>
+            <Paragraph key={label} className="cd-muted" style={detailStyle}>
               <strong>{label}:</strong> {value}
-            </Text>
+            </Paragraph>
           ))}
         </Section>
       );
@@ -51,12 +51,12 @@ function BlockView({ block }: { block: Block }) {
       );
     case 'link':
       return (
-        <Text className="cd-text" style={textStyle}>
+        <Paragraph className="cd-text" style={textStyle}>
           {block.label}{' '}
           <Link className="cd-link" href={block.url} style={linkStyle}>
             {block.url.replace(/^https?:\/\//, '')}
           </Link>
-        </Text>
+        </Paragraph>
       );
     case 'button':
       return (
@@ -78,7 +78,7 @@ function BlockView({ block }: { block: Block }) {
       );
     case 'quote':
       return (
-        <Text
+        <Paragraph
           className="cd-text cd-quote"
           style={{
             ...textStyle,
@@ -88,7 +88,7 @@ function BlockView({ block }: { block: Block }) {
           }}
         >
           {block.text}
-        </Text>
+        </Paragraph>
       );
     case 'markdown':
       return (
@@ -112,9 +112,9 @@ export function EmailDocument({ doc }: { doc: EmailDoc }) {
   const body = (
     <>
       {doc.eyebrow ? (
-        <Text className="cd-muted" style={{ ...mutedStyle, margin: '0 0 4px' }}>
+        <Paragraph className="cd-muted" style={{ ...mutedStyle, margin: '0 0 4px' }}>
           {doc.eyebrow}
-        </Text>
+        </Paragraph>
       ) : null}
       {doc.title ? (
         <Heading as="h1" className="cd-text" style={headingStyle}>
@@ -126,9 +126,9 @@ export function EmailDocument({ doc }: { doc: EmailDoc }) {
         <BlockView key={i} block={block} />
       ))}
       {doc.closing.length > 0 ? (
-        <Text className="cd-text" style={{ ...textStyle, margin: '16px 0 0', whiteSpace: 'pre-line' }}>
+        <Paragraph className="cd-text" style={{ ...textStyle, margin: '16px 0 0', whiteSpace: 'pre-line' }}>
           {doc.closing.join('\n')}
-        </Text>
+        </Paragraph>
       ) : null}
     </>
   );

@@ -1,17 +1,17 @@
 import { Link } from '@react-email/link';
-import { Text } from '@react-email/text';
 import type { EmailDoc } from './document.js';
+import { Paragraph } from './paragraph.js';
 import { linkStyle, mutedStyle } from './theme.js';
 
 /** Says why the e-mail came and how to stop it: people trust mail that explains itself. */
 export function EmailFooter({ reason, note, unsubscribe }: EmailDoc['footer']) {
   return (
     <>
-      <Text className="cd-muted" style={mutedStyle}>
+      <Paragraph className="cd-muted" style={mutedStyle}>
         {reason}
-      </Text>
+      </Paragraph>
       {note || unsubscribe ? (
-        <Text className="cd-muted" style={mutedStyle}>
+        <Paragraph className="cd-muted" style={mutedStyle}>
           {note}
           {note && unsubscribe ? ' ' : null}
           {unsubscribe ? (
@@ -19,7 +19,7 @@ export function EmailFooter({ reason, note, unsubscribe }: EmailDoc['footer']) {
               {unsubscribe.label}
             </Link>
           ) : null}
-        </Text>
+        </Paragraph>
       ) : null}
     </>
   );

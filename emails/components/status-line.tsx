@@ -1,4 +1,4 @@
-import { Text } from '@react-email/text';
+import { Paragraph } from './paragraph.js';
 import { statusColors } from './wording.js';
 
 export interface StatusLineProps {
@@ -15,7 +15,7 @@ export interface StatusLineProps {
 export function StatusLine({ tone, label, explanation }: StatusLineProps) {
   const color = statusColors[tone];
   return (
-    <Text className="cd-text" style={{ fontSize: '16px', lineHeight: '24px', margin: '0 0 16px' }}>
+    <Paragraph className="cd-text" style={{ fontSize: '16px', lineHeight: '24px', margin: '0 0 16px' }}>
       <span
         className={`cd-status-${tone}`}
         style={{
@@ -29,6 +29,6 @@ export function StatusLine({ tone, label, explanation }: StatusLineProps) {
         {label}
       </span>{' '}
       {explanation}
-    </Text>
+    </Paragraph>
   );
 }

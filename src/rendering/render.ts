@@ -14,7 +14,7 @@ import { isTemplateName, registry, resolveVariant, type TemplateDefinition } fro
 import { recipientShape, schemas } from './schemas.js';
 
 export type { PreparedEmail, RecipientValues, RenderedEmail } from './personalise.js';
-export { escapeHtml, prepareEmail } from './personalise.js';
+export { asciiHtml, escapeHtml, prepareEmail } from './personalise.js';
 export {
   isTemplateName,
   type RecipientField,

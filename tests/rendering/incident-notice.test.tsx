@@ -1,14 +1,27 @@
 import { render } from '@react-email/render';
 import { describe, expect, it } from 'vitest';
 import IncidentNoticeEmail from '../../emails/incident-notice.js';
-import { renderCommunication, renderEmail, TemplateError } from '../../src/rendering/render.js';
+import { asciiHtml, renderCommunication, renderEmail, TemplateError } from '../../src/rendering/render.js';
 
 const preview = IncidentNoticeEmail.PreviewProps;
 
 describe('incident notice', () => {
-  it('gives the same bytes as rendering the React component directly', async () => {
+  it('gives the same markup as rendering the React component directly, in ASCII', async () => {
     const direct = await render(<IncidentNoticeEmail {...preview} lang="en" variant="affected" />);
-    expect((await renderCommunication('incident-notice', preview)).html).toBe(direct);
+    const { html } = await renderCommunication('incident-notice', preview);
+    expect(html).toBe(asciiHtml(direct));
+    // The preheader's no-break and zero-width padding is what made the direct render non-ASCII.
+    expect(direct).toMatch(/[^\0-\x7f]/);
+    expect(html).toContain('&#160;&#8204;&#8203;');
+  });
+
+  it('writes non-ASCII recipient values as character references in the HTML, raw in the text', async () => {
+    const props = { ...preview, contactName: 'Zoë 🚀 Ünïcode \ud800' };
+    const { html, text } = await renderCommunication('incident-notice', props);
+    expect(html).toContain('Hello Zo&#235; &#128640; &#220;n&#239;code &#65533;,');
+    expect(html).toMatch(/^[\0-\x7f]*$/);
+    expect(text).toContain('Hello Zoë 🚀 Ünïcode ');
+    expect((await renderEmail('incident-notice', props)).html).toBe(html);
   });
 
   it('escapes recipient values in the HTML but keeps them literal in the text', async () => {

@@ -22,6 +22,11 @@ describe.each(cases)('%s / %s / %s', (name, variant, locale) => {
     expect(out.html).toContain('prefers-color-scheme: dark');
     expect(out.html).not.toMatch(/<img/i);
     expect(Buffer.byteLength(out.html)).toBeLessThan(100 * 1024);
+    // ASCII markup (see asciiHtml), and no character reference where it would stay literal. Outlook's
+    // conditional comments are markup to Outlook; React Email's button writes references there itself.
+    expect(out.html).toMatch(/^[\0-\x7f]*$/);
+    for (const raw of out.html.match(/<style[^>]*>[^<]*<\/style>|<!--(?!\[if )[\s\S]*?-->/g) ?? [])
+      expect(raw).not.toContain('&#');
     // A written text part: no markup, no entities, and every paragraph of the HTML's footer reason.
     expect(out.text).not.toMatch(/<\/?[a-z][^>]*>/i);
     expect(out.text).not.toMatch(/&[a-z]+;|&#/);
