@@ -3,7 +3,7 @@ import { displayNameOf, domainOf } from '../config.js';
 import type { communications, communicationVersions } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { formatMessageId, replyAddress, threadingHeaders } from '../rendering/headers.js';
-import { renderCommunication } from '../rendering/render.js';
+import { type VersionRenderer, versionRenderer } from '../rendering/render.js';
 import { replyToken, unsubscribeToken } from './tokens.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
@@ -35,11 +35,25 @@ export interface ComposeRecipient {
 
 export interface ComposeInput {
   communication: typeof communications.$inferSelect;
-  version: typeof communicationVersions.$inferSelect;
+  version: Version;
   recipient: ComposeRecipient;
 }
 
 const bracketed = (id: string) => `<${id.trim().replace(/^<|>$/g, '')}>`;
+
+type Version = typeof communicationVersions.$inferSelect;
+
+/** Versions never change, and a send reads each once per process, so one renderer serves all its batches. */
+const renderers = new WeakMap<Version, VersionRenderer>();
+
+function rendererOf(version: Version): VersionRenderer {
+  let renderer = renderers.get(version);
+  if (!renderer) {
+    renderer = versionRenderer(version.template, { ...version.props, subject: version.subject });
+    renderers.set(version, renderer);
+  }
+  return renderer;
+}
 
 /**
  * Everything one recipient gets: the rendered version in their language and segment variant, a
@@ -52,21 +66,22 @@ export async function composeEmail(
 ): Promise<OutgoingEmail> {
   const { config, signingSecret } = deps;
   const unsubscribeUrl = `${config.publicUrl}/u/${unsubscribeToken(signingSecret, recipient.contactId)}`;
-  const rendered = await renderCommunication(
-    version.template,
-    {
-      ...version.props,
-      ...(typeof version.props.body === 'string' && recipient.minutesAffected !== undefined
-        ? { body: personaliseApologyBody(version.props.body, { minutesAffected: recipient.minutesAffected }) }
-        : {}),
-      subject: version.subject,
-      customerName: recipient.customerName,
-      contactName: recipient.contactName ?? undefined,
-      accountManager: recipient.accountManager ?? undefined,
-      unsubscribeUrl,
-    },
-    { variant: recipient.variant ?? communication.segment, locale: recipient.locale },
-  );
+  const recipientProps = {
+    customerName: recipient.customerName,
+    contactName: recipient.contactName ?? undefined,
+    accountManager: recipient.accountManager ?? undefined,
+    unsubscribeUrl,
+  };
+  const options = { variant: recipient.variant ?? communication.segment, locale: recipient.locale };
+  const rendered =
+    typeof version.props.body === 'string' && recipient.minutesAffected !== undefined
+      ? // An apology's body carries this customer's own minutes, so its shared content is their own.
+        await versionRenderer(version.template, {
+          ...version.props,
+          body: personaliseApologyBody(version.props.body, { minutesAffected: recipient.minutesAffected }),
+          subject: version.subject,
+        })(recipientProps, options)
+      : await rendererOf(version)(recipientProps, options);
   const token = replyToken(signingSecret, recipient.messageId);
   const senderDomain = domainOf(communication.from);
   const messageId = formatMessageId(recipient.messageIdHeader.split('@')[0]!, senderDomain);

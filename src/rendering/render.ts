@@ -10,7 +10,13 @@ import {
   renderFull,
   shapeOf,
 } from './personalise.js';
-import { isTemplateName, registry, resolveVariant, type TemplateDefinition } from './registry.js';
+import {
+  isTemplateName,
+  type RecipientField,
+  registry,
+  resolveVariant,
+  type TemplateDefinition,
+} from './registry.js';
 import { recipientShape, schemas } from './schemas.js';
 
 export type { PreparedEmail, RecipientValues, RenderedEmail } from './personalise.js';
@@ -105,46 +111,70 @@ const requiredRecipientFields = ['customerName', 'unsubscribeUrl'] as const;
  * renders once per recipient shape (which optional fields are present); later recipients only have
  * their own fields cleaned and substituted.
  */
-export async function renderCommunication(
+export function renderCommunication(
   template: string,
   props: Record<string, unknown>,
   options: RenderOptions = {},
 ): Promise<RenderedEmail> {
+  return versionRenderer(template, props)({}, options);
+}
+
+/** Renders one version for one recipient: recipient fields, then the reader's variant and locale. */
+export type VersionRenderer = (
+  recipient: Partial<Record<RecipientField, unknown>>,
+  options?: RenderOptions,
+) => Promise<RenderedEmail>;
+
+/**
+ * `renderCommunication` for many recipients of the same props: the props are split and their shared
+ * part serialised into the cache key once, not once per recipient (a send batch renders one version
+ * for 100 recipients). Recipient fields given per call override those in `props`, `undefined`
+ * included.
+ */
+export function versionRenderer(template: string, props: Record<string, unknown>): VersionRenderer {
   const fields = isTemplateName(template) ? (registry[template].recipientFields as readonly string[]) : [];
   const sharedInput: Record<string, unknown> = {};
-  const recipientInput: Record<string, unknown> = {};
+  const recipientDefaults: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(props)) {
-    if (fields.includes(k)) recipientInput[k] = v;
+    if (fields.includes(k)) recipientDefaults[k] = v;
     else sharedInput[k] = v;
   }
-  const key = `${template}|${options.variant ?? ''}|${options.locale ?? ''}|${canonicalJson(sharedInput)}`;
-  let entry = sharedCache.get(key);
-  let recipient: RecipientValues;
-  if (entry) {
-    const cleaned = recipientSchema.safeParse(recipientInput);
-    const complete =
-      cleaned.success && requiredRecipientFields.every((f) => !fields.includes(f) || cleaned.data[f]);
-    // Invalid recipient values: the full parse reports them precisely (and throws).
-    recipient = complete
-      ? Object.fromEntries(Object.entries(cleaned.data).filter(([, v]) => v !== undefined))
-      : parse(template, props, options).recipient;
-  } else {
-    const { recipient: r, ...parsed } = parse(template, props, options);
-    recipient = r;
-    entry = { parsed, byShape: new Map() };
-    sharedCache.set(key, entry);
-  }
-  const shape = shapeOf(entry.parsed.def.recipientFields, recipient);
-  const shapeKey = shape.join(',');
-  let prepared = entry.byShape.get(shapeKey);
-  if (!prepared) {
-    prepared = prepareEmail(entry.parsed.def, entry.parsed.shared, shape);
-    const failed = entry.byShape;
-    prepared.catch(() => failed.delete(shapeKey));
-    entry.byShape.set(shapeKey, prepared);
-  }
-  const rendered = (await prepared).personalise(recipient);
-  return entry.parsed.subject ? { ...rendered, subject: entry.parsed.subject } : rendered;
+  const sharedJson = canonicalJson(sharedInput);
+  // This renderer's own view of the shared cache, by variant and locale: no long key to hash per call.
+  const entries = new Map<string, SharedEntry>();
+  return async (given, options = {}) => {
+    const recipientInput = { ...recipientDefaults, ...given };
+    const optionsKey = `${options.variant ?? ''}|${options.locale ?? ''}`;
+    const key = `${template}|${optionsKey}|${sharedJson}`;
+    let entry = entries.get(optionsKey) ?? sharedCache.get(key);
+    let recipient: RecipientValues;
+    if (entry) {
+      const cleaned = recipientSchema.safeParse(recipientInput);
+      const complete =
+        cleaned.success && requiredRecipientFields.every((f) => !fields.includes(f) || cleaned.data[f]);
+      // Invalid recipient values: the full parse reports them precisely (and throws).
+      recipient = complete
+        ? Object.fromEntries(Object.entries(cleaned.data).filter(([, v]) => v !== undefined))
+        : parse(template, { ...sharedInput, ...recipientInput }, options).recipient;
+    } else {
+      const { recipient: r, ...parsed } = parse(template, { ...sharedInput, ...recipientInput }, options);
+      recipient = r;
+      entry = { parsed, byShape: new Map() };
+      sharedCache.set(key, entry);
+    }
+    entries.set(optionsKey, entry);
+    const shape = shapeOf(entry.parsed.def.recipientFields, recipient);
+    const shapeKey = shape.join(',');
+    let prepared = entry.byShape.get(shapeKey);
+    if (!prepared) {
+      prepared = prepareEmail(entry.parsed.def, entry.parsed.shared, shape);
+      const failed = entry.byShape;
+      prepared.catch(() => failed.delete(shapeKey));
+      entry.byShape.set(shapeKey, prepared);
+    }
+    const rendered = (await prepared).personalise(recipient);
+    return entry.parsed.subject ? { ...rendered, subject: entry.parsed.subject } : rendered;
+  };
 }
 
 /** The same e-mail as `renderCommunication`, rendered in full for this one recipient (no cache). */

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { registry, renderCommunication, renderEmail, templateNames } from '../../src/rendering/render.js';
+import {
+  registry,
+  renderCommunication,
+  renderEmail,
+  templateNames,
+  versionRenderer,
+} from '../../src/rendering/render.js';
 
 /** Names people and companies really have, plus the characters that break naive substitution. */
 const tricky = fc.constantFrom(
@@ -60,6 +66,10 @@ describe('render once, personalise by substitution', () => {
           expect(fast.subject).toBe(full.subject);
           expect(fast.text).toBe(full.text);
           expect(fast.html).toBe(full.html);
+          // The send path's renderer: one per version, recipient fields given per call (an explicit
+          // undefined removes the preview's contact name, as the deletion above does).
+          const perVersion = versionRenderer(template, registry[template].previewProps);
+          expect(await perVersion({ contactName: undefined, ...r }, { variant, locale })).toEqual(fast);
         },
       ),
       { numRuns: 300 },
