@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { loadAverage, throwawayDatabase, writeResult } from './lib.js';
+import { loadAverage, stopChild, throwawayDatabase, writeResult } from './lib.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-bootstrap-key-0123456789';
@@ -187,12 +187,7 @@ export async function run(options: IngestBenchOptions = {}) {
     console.log(`written to ${path.relative(process.cwd(), file)}`);
     return phases;
   } finally {
-    if (server) {
-      const exited = new Promise((resolve) => server!.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      server.child.kill('SIGKILL');
-    }
+    if (server) await stopChild(server.child);
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect().catch(() => {});
     const keys = await redis.keys(`${queuePrefix}:*`).catch(() => []);

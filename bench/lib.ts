@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,3 +31,13 @@ export const throwawayDatabase = (serverUrl: string, prefix = 'candor_bench') =>
 
 /** The 1, 5 and 15 minute load averages, recorded beside every figure: other work shares this machine. */
 export const loadAverage = (): number[] => os.loadavg().map((n) => Math.round(n * 100) / 100);
+
+/** SIGTERM, up to `graceMs` for a clean exit, then SIGKILL: nothing a run started may outlive it. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+  }
+  child.kill('SIGKILL');
+}
