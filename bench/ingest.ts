@@ -5,7 +5,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { loadAverage, stopChild, throwawayDatabase, writeResult } from './lib.js';
+import {
+  cpuSecondsOf,
+  cpuSecondsOfCommand,
+  loadAverage,
+  stopChild,
+  throwawayDatabase,
+  writeResult,
+} from './lib.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-bootstrap-key-0123456789';
@@ -168,7 +175,17 @@ export async function run(options: IngestBenchOptions = {}) {
     for (const pacing of ['paced', 'bursts'] as const) {
       for (const rate of rates) {
         const load = loadAverage();
-        phases.push({ ...(await phase(server.url, rate, seconds, `${pacing}${rate}-${tag}`, pacing)), load });
+        const apiCpu = await cpuSecondsOf(server.child.pid!);
+        const dbCpu = await cpuSecondsOfCommand('postgres');
+        const result = await phase(server.url, rate, seconds, `${pacing}${rate}-${tag}`, pacing);
+        // CPU per event moves far less with the machine's other work than latency does near capacity.
+        const perEvent = (cpuSeconds: number) => Math.round((cpuSeconds * 1e6) / result.requests) / 1e3;
+        phases.push({
+          ...result,
+          apiCpuMsPerEvent: perEvent((await cpuSecondsOf(server.child.pid!)) - apiCpu),
+          dbCpuMsPerEvent: database ? perEvent((await cpuSecondsOfCommand('postgres')) - dbCpu) : null,
+          load,
+        });
       }
     }
     console.table(phases.map(({ load, ...p }) => ({ ...p, load: load.join(' ') })));

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,4 +40,43 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
   }
   child.kill('SIGKILL');
+}
+
+/** Peak RSS of another process in MiB, from the kernel's high-water mark. */
+export async function peakRssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+  return Math.round(kib / 1024);
+}
+
+/** User and system CPU seconds from a `/proc/<pid>/stat` line, and the process's command name. */
+function parseStat(stat: string): { command: string; cpuSeconds: number } {
+  // Fields after the command name (which may hold spaces) start at `) `; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from the kernel's accounting. */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8')).cpuSeconds;
+}
+
+/**
+ * CPU seconds used so far by every running process with this command name (`postgres`: the server and
+ * all its backends). A backend that exits between two readings takes its share with it, so read this
+ * around work that keeps its connections open.
+ */
+export async function cpuSecondsOfCommand(command: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    if (!stat) continue;
+    const parsed = parseStat(stat);
+    if (parsed.command === command) total += parsed.cpuSeconds;
+  }
+  return total;
 }

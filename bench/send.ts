@@ -13,7 +13,7 @@ import { ingestEvent } from '../src/incidents/ingest.js';
 import { eventBodySchema } from '../src/incidents/schemas.js';
 import { closeDeps, createDeps } from '../src/runtime.js';
 import { FakeResend } from '../tests/support/fake-resend.js';
-import { loadAverage, stopChild, throwawayDatabase, writeResult } from './lib.js';
+import { cpuSecondsOf, loadAverage, peakRssOf, stopChild, throwawayDatabase, writeResult } from './lib.js';
 import { naiveSend } from './support/naive-sender.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,21 +53,6 @@ async function seed(db: Db, count: number) {
     select 'con_' || lpad(i::text, 9, '0'), 'cus_' || lpad(i::text, 9, '0'), 'user@c' || i || '.example', 'User ' || i
     from generate_series(1, ${count}::int) as i`);
   await db.execute(sql`analyze customers; analyze contacts`);
-}
-
-/** Peak RSS of another process, from the kernel's high-water mark. */
-async function peakRssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
-  return Math.round(kib / 1024);
-}
-
-/** CPU seconds (user + system) a process has used so far, from the kernel's accounting. */
-async function cpuSecondsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at `) `; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface ScenarioResult {
