@@ -1,7 +1,8 @@
-import { and, eq, getTableColumns } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { audienceVersionSql } from '../audience/audience-version.js';
 import { planAutomaticNotices } from '../communications/send-policy.js';
 import type { Config } from '../config.js';
+import { jsonRecords, selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { incidentEvents, incidents } from '../db/schema.js';
@@ -53,21 +54,30 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   const plan = planTransition(before, event.type, ctx.illegalTransitionAsUpdate);
 
   const eventRowId = newId('evt', now.getTime());
-  const inserted = await tx
-    .insert(incidentEvents)
-    .values({
-      id: eventRowId,
-      incidentId: locked.row.id,
-      source,
-      eventId: event.id,
-      type: plan.type,
-      occurredAt: new Date(event.occurred_at),
-      message: event.message ?? null,
-      payload: event,
-      createdAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: incidentEvents.id });
+  // One JSON parameter rather than drizzle's insert builder: see jsonRecords.
+  const inserted = await selectRows<{ id: string }>(
+    tx,
+    sql`insert into incident_events (id, incident_id, source, event_id, type, occurred_at, message, payload,
+          created_at)
+        select e.id, e.incident_id, e.source, e.event_id, e.type, e.occurred_at, e.message, e.payload,
+          e.created_at
+        from jsonb_to_recordset(${jsonRecords([
+          {
+            id: eventRowId,
+            incident_id: locked.row.id,
+            source,
+            event_id: event.id,
+            type: plan.type,
+            occurred_at: new Date(event.occurred_at),
+            message: event.message ?? null,
+            payload: event,
+            created_at: now,
+          },
+        ])}) as e(id text, incident_id text, source text, event_id text, type text, occurred_at timestamptz,
+          message text, payload jsonb, created_at timestamptz)
+        on conflict do nothing
+        returning id`,
+  );
   if (inserted.length === 0) {
     // The same event id was first used for another incident: do not leave an empty one behind.
     if (locked.created) await tx.delete(incidents).where(eq(incidents.id, locked.row.id));
@@ -102,7 +112,9 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
     duplicate: false,
     communications,
   };
-  await tx.update(incidentEvents).set({ response }).where(eq(incidentEvents.id, eventRowId));
+  await tx.execute(
+    sql`update incident_events set response = ${JSON.stringify(response)}::jsonb where id = ${eventRowId}`,
+  );
   return { response, sourceEventId: event.id, type: plan.type, duplicate: false };
 }
 
