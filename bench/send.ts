@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
+import { buildWorker } from '../scripts/build-worker.js';
 import type { Principal } from '../src/auth/principal.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/client.js';
@@ -13,15 +14,23 @@ import { ingestEvent } from '../src/incidents/ingest.js';
 import { eventBodySchema } from '../src/incidents/schemas.js';
 import { closeDeps, createDeps } from '../src/runtime.js';
 import { FakeResend } from '../tests/support/fake-resend.js';
-import { cpuSecondsOf, loadAverage, peakRssOf, stopChild, throwawayDatabase, writeResult } from './lib.js';
+import {
+  cpuSecondsOf,
+  cpuSecondsOfCommand,
+  loadAverage,
+  peakRssOf,
+  stopChild,
+  throwawayDatabase,
+  writeResult,
+} from './lib.js';
 import { naiveSend } from './support/naive-sender.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The worker exactly as `npm run start:worker` runs it, flags read from package.json so the two cannot
- * drift: a capped old space and a small young generation keep RSS flat at no measurable cost in
- * throughput (measured; see BENCHMARKS.md).
+ * The worker exactly as `npm run start:worker` runs it (the bundle `build:worker` makes, which `run`
+ * rebuilds first), flags read from package.json so the two cannot drift: a capped old space and a
+ * bounded young generation keep RSS flat at no measurable cost in throughput (see BENCHMARKS.md).
  */
 const WORKER_ARGS = (
   JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
@@ -71,6 +80,8 @@ interface ScenarioResult {
    * worker and PostgreSQL, which a real provider would not), plus the event and the polling.
    */
   fakeCpuMsPer1000: number;
+  /** PostgreSQL's CPU per 1,000 e-mails (the server and all its backends): the third process on the cores. */
+  dbCpuMsPer1000: number;
   rateLimited429: number;
   lost: number;
   duplicated: number;
@@ -125,6 +136,7 @@ async function scenario(
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // let the worker boot before the clock starts
     const cpuAtStart = await cpuSecondsOf(worker.pid!);
     const ownCpuAtStart = process.cpuUsage();
+    const dbCpuAtStart = await cpuSecondsOfCommand('postgres');
     const principal: Principal = {
       type: 'api_key',
       id: 'bench',
@@ -162,6 +174,7 @@ async function scenario(
     const workerPeakRssMiB = await peakRssOf(worker.pid!);
     const workerCpuSeconds = (await cpuSecondsOf(worker.pid!)) - cpuAtStart;
     const ownCpu = process.cpuUsage(ownCpuAtStart);
+    const dbCpuSeconds = (await cpuSecondsOfCommand('postgres')) - dbCpuAtStart;
     const counts = [...resend.deliveryCountByRecipient().values()];
     const [{ notSent } = { notSent: -1 }] = await database.db
       .select({ notSent: sql<number>`count(*) filter (where ${messages.status} <> 'sent')::int` })
@@ -179,6 +192,7 @@ async function scenario(
       workerPeakRssMiB,
       workerCpuMsPer1000: Math.round((workerCpuSeconds * 1_000_000) / recipients),
       fakeCpuMsPer1000: Math.round(((ownCpu.user + ownCpu.system) / 1000) * (1000 / recipients)),
+      dbCpuMsPer1000: Math.round((dbCpuSeconds * 1_000_000) / recipients),
       rateLimited429: resend.requests.filter((r) => r.status === 429).length,
       lost: recipients - counts.length + notSent,
       duplicated: counts.filter((n) => n > 1).length,
@@ -199,6 +213,7 @@ async function scenario(
 export async function run(options: SendBenchOptions = {}) {
   const serverUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('bench send needs DATABASE_URL (a PostgreSQL server)');
+  await buildWorker();
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const recipients = options.recipients ?? Number(process.env.BENCH_SEND_RECIPIENTS ?? 100_000);
   const loadBefore = loadAverage();

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildWorker } from '../../scripts/build-worker.js';
 import { buildApp } from '../../src/app.js';
 import { communications, messages } from '../../src/db/schema.js';
 import { postNotice } from '../support/app.js';
@@ -45,9 +47,10 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
     await resend.close();
   });
 
-  function startWorker(): ChildProcess {
+  /** `args` default to the TypeScript source; the production bundle is tested on its own below. */
+  function startWorker(args = ['--import', 'tsx', 'src/worker.ts']): ChildProcess {
     // node directly: through the tsx wrapper a SIGKILL would kill only the wrapper and orphan the worker.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    const child = spawn(process.execPath, args, {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
@@ -136,5 +139,19 @@ describe.runIf(process.env.DATABASE_URL)('a worker killed around the provider ca
     startWorker();
     await untilSent(communicationId);
     await expectExactlyOnce(communicationId);
+  }, 60_000);
+
+  it('the bundle npm run start:worker runs (flags and all) migrates, sends and exits on SIGTERM', async () => {
+    await buildWorker();
+    const script = (JSON.parse(await readFile('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts['start:worker']!;
+    expect(script).toMatch(/^node .*dist\/worker\/worker\.js$/);
+    const worker = startWorker(script.split(' ').slice(1));
+    const communicationId = await postNotice(app, 'bundled-worker');
+    await untilSent(communicationId);
+    await expectExactlyOnce(communicationId);
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }, 60_000);
 });
