@@ -1,7 +1,13 @@
 import { count, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/auth/api-keys.js';
-import { communications, communicationVersions, incidentEvents, messages } from '../../src/db/schema.js';
+import {
+  communications,
+  communicationVersions,
+  incidentEvents,
+  incidents,
+  messages,
+} from '../../src/db/schema.js';
 import { HELD, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
 import { auth, incidentEvent } from '../support/fixtures.js';
@@ -38,6 +44,42 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     });
     expect(incident.json().timeline).toHaveLength(1);
     expect(incident.json().communications[0].counts.queued).toBe(0);
+  });
+
+  it('stores a new incident with every field of its opening event', async () => {
+    const event = incidentEvent({
+      type: 'incident.identified',
+      occurred_at: '2026-11-24T21:00:00.123Z',
+      incident: {
+        ref: 'stored-row',
+        title: 'Search, "quoted" – and slow',
+        severity: 'critical',
+        components: ['search', 'api'],
+        regions: ['eu', 'us'],
+        started_at: '2026-11-24T20:58:30.5+01:00',
+      },
+    });
+    const response = await post(event);
+    expect(response.statusCode).toBe(202);
+    const [row] = await t.deps.database.db
+      .select()
+      .from(incidents)
+      .where(eq(incidents.id, response.json().incident_id));
+    expect(row).toMatchObject({
+      ref: 'stored-row',
+      kind: 'incident',
+      title: 'Search, "quoted" – and slow',
+      severity: 'critical',
+      status: 'identified',
+      components: ['search', 'api'],
+      regions: ['eu', 'us'],
+      startedAt: new Date('2026-11-24T19:58:30.500Z'),
+      resolvedAt: null,
+      seriesKey: null,
+      seriesId: null,
+      seriesPosition: null,
+    });
+    expect(row?.createdAt.getTime()).toBe(row?.updatedAt.getTime());
   });
 
   it('answers a replay with the original body and duplicate: true, applying nothing twice', async () => {
