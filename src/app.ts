@@ -23,6 +23,7 @@ import unsubscribeRoutes from './delivery/unsubscribe-routes.js';
 import webhookRoutes from './delivery/webhook-routes.js';
 import type { AppDeps } from './deps.js';
 import errorHandler from './http/error-handler.js';
+import jsonBody from './http/json-body.js';
 import opsRoutes from './http/ops-routes.js';
 import integrationRoutes from './incidents/integration-routes.js';
 import incidentRoutes from './incidents/routes.js';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
 
   await app.register(errorHandler);
+  await app.register(jsonBody);
   await app.register(swagger, {
     openapi: {
       info: {
