@@ -3,6 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'dist', 'worker');
+export const workerBundle = path.join(outdir, 'worker.js');
+
 /**
  * Compiles the worker to one ESM file, `dist/worker/worker.js`, its packages left in node_modules.
  * `npm run start:worker` runs this rather than TypeScript through tsx: tsx's loader runs in a thread of
@@ -10,17 +14,7 @@ import { build } from 'esbuild';
  * young-generation semi-spaces, ~5% more e-mails/s (BENCHMARKS.md, Send). The migrations go beside
  * the bundle, where the database client looks for them (next to its own module).
  */
-export const workerBundle = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'dist',
-  'worker',
-  'worker.js',
-);
-
 export async function buildWorker(): Promise<string> {
-  const root = path.resolve(path.dirname(workerBundle), '..', '..');
-  const outdir = path.dirname(workerBundle);
   await build({
     entryPoints: [path.join(root, 'src/worker.ts')],
     outfile: workerBundle,

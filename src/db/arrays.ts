@@ -8,15 +8,6 @@ import type { Db } from './client.js';
  */
 export const textArray = (values: readonly (string | null)[]): SQL => sql`${sql.param(values)}::text[]`;
 
-/**
- * Rows as one `jsonb` parameter, for `jsonb_to_recordset(…) as r(column type, …)` (dates become ISO
- * strings, which `timestamptz` columns read back exactly). Drizzle spends ~4 µs building each parameter
- * of a statement, so a hot insert of a dozen columns written with its insert builder, or with one
- * array per column, paid ~100 µs on every request; one JSON parameter costs ~3 µs.
- */
-export const jsonRecords = (rows: readonly Record<string, unknown>[]): SQL =>
-  sql`${JSON.stringify(rows)}::jsonb`;
-
 /** `column = any($1::text[])`: membership in a list passed as one parameter. */
 export const inTextArray = (column: Column | SQL, values: readonly string[]): SQL =>
   sql`${column} = any(${textArray(values)})`;

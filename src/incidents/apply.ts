@@ -2,9 +2,10 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import { audienceVersionSql } from '../audience/audience-version.js';
 import { planAutomaticNotices } from '../communications/send-policy.js';
 import type { Config } from '../config.js';
-import { jsonRecords, selectRows } from '../db/arrays.js';
+import { selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
+import { insertFromJson } from '../db/json-insert.js';
 import { incidentEvents, incidents } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
 import {
@@ -54,29 +55,22 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   const plan = planTransition(before, event.type, ctx.illegalTransitionAsUpdate);
 
   const eventRowId = newId('evt', now.getTime());
-  // One JSON parameter rather than drizzle's insert builder: see jsonRecords.
+  // One JSON parameter rather than drizzle's insert builder: see insertFromJson.
   const inserted = await selectRows<{ id: string }>(
     tx,
-    sql`insert into incident_events (id, incident_id, source, event_id, type, occurred_at, message, payload,
-          created_at)
-        select e.id, e.incident_id, e.source, e.event_id, e.type, e.occurred_at, e.message, e.payload,
-          e.created_at
-        from jsonb_to_recordset(${jsonRecords([
-          {
-            id: eventRowId,
-            incident_id: locked.row.id,
-            source,
-            event_id: event.id,
-            type: plan.type,
-            occurred_at: new Date(event.occurred_at),
-            message: event.message ?? null,
-            payload: event,
-            created_at: now,
-          },
-        ])}) as e(id text, incident_id text, source text, event_id text, type text, occurred_at timestamptz,
-          message text, payload jsonb, created_at timestamptz)
-        on conflict do nothing
-        returning id`,
+    sql`${insertFromJson(incidentEvents, [
+      {
+        id: eventRowId,
+        incidentId: locked.row.id,
+        source,
+        eventId: event.id,
+        type: plan.type,
+        occurredAt: new Date(event.occurred_at),
+        message: event.message ?? null,
+        payload: event,
+        createdAt: now,
+      },
+    ])} on conflict do nothing returning id`,
   );
   if (inserted.length === 0) {
     // The same event id was first used for another incident: do not leave an empty one behind.
@@ -187,32 +181,7 @@ async function lockIncident(
   // over one JSON parameter, as for the event row below (drizzle's builder cost ~150 µs an event here).
   const created = await selectRows<{ audienceVersion: string | null }>(
     tx,
-    sql`insert into incidents (id, source, ref, kind, title, severity, status, components, regions, started_at,
-          resolved_at, series_key, series_id, series_position, created_at, updated_at)
-        select * from jsonb_to_recordset(${jsonRecords([
-          {
-            id: row.id,
-            source,
-            ref,
-            kind,
-            title: row.title,
-            severity: row.severity,
-            status: row.status,
-            components: row.components,
-            regions: row.regions,
-            started_at: row.startedAt,
-            resolved_at: row.resolvedAt,
-            series_key: row.seriesKey,
-            series_id: null,
-            series_position: null,
-            created_at: now,
-            updated_at: now,
-          },
-        ])}) as r(id text, source text, ref text, kind text, title text, severity text, status text,
-          components text[], regions text[], started_at timestamptz, resolved_at timestamptz, series_key text,
-          series_id text, series_position int, created_at timestamptz, updated_at timestamptz)
-        on conflict do nothing
-        returning ${audienceVersionSql} as "audienceVersion"`,
+    sql`${insertFromJson(incidents, [row])} on conflict do nothing returning ${audienceVersionSql} as "audienceVersion"`,
   );
   // A row this transaction inserted is already locked: a concurrent insert of the same ref waits on it.
   if (created[0]) return { row, created: true, audienceVersion: created[0].audienceVersion };

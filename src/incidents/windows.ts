@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
+import { insertFromJson } from '../db/json-insert.js';
 import { incidentWindows } from '../db/schema.js';
 import { isDisrupting } from './lifecycle.js';
 
@@ -24,10 +25,11 @@ export async function trackWindow(
   const was = isDisrupting(change.from);
   const is = isDisrupting(change.to);
   if (!was && is) {
-    // Plain SQL rather than drizzle's insert builder, which cost more than the statement (see jsonRecords).
+    // Plain SQL rather than drizzle's insert builder, which cost more than the statement.
     await tx.execute(
-      sql`insert into incident_windows (id, incident_id, started_at)
-          values (${newId('win', change.at.getTime())}, ${incidentId}, ${change.at.toISOString()}::timestamptz)`,
+      insertFromJson(incidentWindows, [
+        { id: newId('win', change.at.getTime()), incidentId, startedAt: change.at },
+      ]),
     );
   } else if (was && !is) {
     // Sources may report times out of order; a window never ends before it began.
