@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { audienceSnapshot } from '../audience/audience-snapshot.js';
 import { type Config, displayNameOf } from '../config.js';
 import { selectRows, textArray } from '../db/arrays.js';
@@ -7,7 +7,7 @@ import { communications } from '../db/schema.js';
 import type { EventType } from '../incidents/lifecycle.js';
 import type { CommunicationSummary } from '../incidents/schemas.js';
 import { decide, kindByEvent, resolvePolicy, type Severity, templateByKind } from './policy.js';
-import { insertCommunications, type VersionContent } from './versions.js';
+import { communicationWrites, type VersionContent } from './versions.js';
 
 export interface IncidentSnapshot {
   id: string;
@@ -45,15 +45,19 @@ export function companyOf(from: string): string {
  * held for the segment's hold window so staff can preview, edit or cancel it. A newer event for the
  * same incident and segment replaces a communication that has not gone out, so a short flap yields one
  * e-mail saying where things stand; a resolution that replaces the first notice says it was brief.
+ *
+ * Reads (and cancels what it replaces) in `tx`, but returns the inserts of the new notices as `writes`
+ * for the caller to run with its own (`executeWrites`).
  */
 export async function planAutomaticNotices(
   tx: Db,
   config: Pick<Config, 'from' | 'noticeHoldSeconds'>,
   input: NoticeInput,
-): Promise<CommunicationSummary[]> {
+): Promise<{ communications: CommunicationSummary[]; writes: SQL[] }> {
   const { incident, now } = input;
   const kind = kindByEvent[input.eventType];
-  if (kind === 'apology') return [];
+  const none = { communications: [], writes: [] };
+  if (kind === 'apology') return none;
   const scope = { regions: incident.regions, components: incident.components };
   const { segments, counts } = await audienceSnapshot(tx, scope, input.audienceVersion);
   const recipientsOf = new Map(counts.map((c) => [c.segment, c.recipients]));
@@ -67,7 +71,7 @@ export async function planAutomaticNotices(
     const recipients = recipientsOf.get(segment.key) ?? 0;
     return decision.notify && recipients > 0 ? [{ segment, decision, recipients }] : [];
   });
-  if (notifying.length === 0) return [];
+  if (notifying.length === 0) return none;
   const earlier = input.newIncident
     ? { replaced: new Set<string>(), sent: new Set<string>() }
     : await replaceUnsentNotices(
@@ -112,8 +116,8 @@ export async function planAutomaticNotices(
     };
     return { row, content };
   });
-  const ids = await insertCommunications(tx, notices, { createdBy: 'system', now });
-  return notices.map(({ row }, i) => ({
+  const { ids, writes } = communicationWrites(notices, { createdBy: 'system', now });
+  const summaries = notices.map(({ row }, i) => ({
     id: ids[i]!,
     segment: row.segment,
     kind,
@@ -121,6 +125,7 @@ export async function planAutomaticNotices(
     recipients: row.recipients,
     send_at: row.sendAt.toISOString(),
   }));
+  return { communications: summaries, writes };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { executeWrites } from '../db/combined-writes.js';
 import { newId } from '../db/ids.js';
 import { insertFromJson } from '../db/json-insert.js';
 import { communications, communicationVersions } from '../db/schema.js';
@@ -55,20 +56,33 @@ export async function insertCommunication(
 }
 
 /**
- * Several communications with their first versions in one statement whatever their number: an event
- * plans one per segment inside its ingest transaction, where every round trip is latency. Returns the
+ * Several communications with their first versions in one statement whatever their number. Returns the
  * new ids in input order.
- *
- * The rows travel as one `jsonb` parameter per table ({@link insertFromJson}). The communications are
- * inserted in a WITH clause, and the versions' foreign key is checked at the end of the statement, when
- * those rows exist.
  */
 export async function insertCommunications(
   tx: Db,
   items: readonly { row: NewCommunication; content: VersionContent }[],
   meta: { createdBy: string; now: Date },
 ): Promise<string[]> {
-  if (items.length === 0) return [];
+  const { ids, writes } = communicationWrites(items, meta);
+  await executeWrites(tx, writes);
+  return ids;
+}
+
+/**
+ * The statements that insert communications with their first versions, for a caller that runs them
+ * with its other writes ({@link executeWrites}): an event plans one per segment inside its ingest
+ * transaction, where every round trip is latency. The ids are made here, so they are known before the
+ * rows exist.
+ *
+ * The rows travel as one `jsonb` parameter per table ({@link insertFromJson}); the versions' foreign key
+ * is checked at the end of the statement, when their communications exist.
+ */
+export function communicationWrites(
+  items: readonly { row: NewCommunication; content: VersionContent }[],
+  meta: { createdBy: string; now: Date },
+): { ids: string[]; writes: SQL[] } {
+  if (items.length === 0) return { ids: [], writes: [] };
   const ids = items.map(() => newId('com', meta.now.getTime()));
   const communicationRows = items.map(({ row }, i) => ({
     ...row,
@@ -88,8 +102,11 @@ export async function insertCommunications(
     createdBy: meta.createdBy,
     createdAt: meta.now,
   }));
-  await tx.execute(sql`
-    with inserted_communications as (${insertFromJson(communications, communicationRows)} returning id)
-    ${insertFromJson(communicationVersions, versionRows)}`);
-  return ids;
+  return {
+    ids,
+    writes: [
+      insertFromJson(communications, communicationRows),
+      insertFromJson(communicationVersions, versionRows),
+    ],
+  };
 }

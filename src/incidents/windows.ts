@@ -1,11 +1,9 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { asc, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { insertFromJson } from '../db/json-insert.js';
 import { incidentWindows } from '../db/schema.js';
 import { isDisrupting } from './lifecycle.js';
-
-type Tx = Pick<Db, 'select' | 'execute' | 'update'>;
 
 export interface IncidentWindow {
   startedAt: Date;
@@ -15,29 +13,27 @@ export interface IncidentWindow {
 /**
  * Keeps the open/closed periods of an incident in step with a status change: entering a disrupting status
  * opens a window at `at`, leaving it closes the open one. A reopened incident thus gets a second window,
- * and its duration leaves out the time it was resolved.
+ * and its duration leaves out the time it was resolved. Returns the statement (none when the change
+ * neither opens nor closes), for the caller to run with its other writes (`executeWrites`).
  */
-export async function trackWindow(
-  tx: Tx,
-  incidentId: string,
-  change: { from: string; to: string; at: Date },
-): Promise<void> {
+export function windowWrites(incidentId: string, change: { from: string; to: string; at: Date }): SQL[] {
   const was = isDisrupting(change.from);
   const is = isDisrupting(change.to);
   if (!was && is) {
-    // Plain SQL rather than drizzle's insert builder, which cost more than the statement.
-    await tx.execute(
+    return [
       insertFromJson(incidentWindows, [
         { id: newId('win', change.at.getTime()), incidentId, startedAt: change.at },
       ]),
-    );
-  } else if (was && !is) {
-    // Sources may report times out of order; a window never ends before it began.
-    await tx
-      .update(incidentWindows)
-      .set({ endedAt: sql`greatest(${incidentWindows.startedAt}, ${change.at.toISOString()}::timestamptz)` })
-      .where(and(eq(incidentWindows.incidentId, incidentId), isNull(incidentWindows.endedAt)));
+    ];
   }
+  if (was && !is) {
+    // Sources may report times out of order; a window never ends before it began.
+    return [
+      sql`update ${incidentWindows} set ended_at = greatest(started_at, ${change.at.toISOString()}::timestamptz)
+        where incident_id = ${incidentId} and ended_at is null`,
+    ];
+  }
+  return [];
 }
 
 /** Windows of each incident, oldest first. */

@@ -107,6 +107,19 @@ describe.each(drivers)('POST /v1/events (%s)', (driver) => {
     expect(value).toBe(1);
   });
 
+  it('answers an event id reused for another incident as a replay, leaving no empty incident', async () => {
+    const event = incidentEvent({ incident: { ref: 'first-use' } });
+    const first = await post(event);
+    const reused = await post({ ...event, incident: { ...event.incident, ref: 'second-use' } });
+    expect(reused.statusCode).toBe(200);
+    expect(reused.json()).toEqual({ ...first.json(), duplicate: true });
+    const refs = await t.deps.database.db
+      .select({ ref: incidents.ref })
+      .from(incidents)
+      .where(inArray(incidents.ref, ['first-use', 'second-use']));
+    expect(refs).toEqual([{ ref: 'first-use' }]);
+  });
+
   it('keeps event ids apart per API key', async () => {
     const { key } = await createApiKey(t.deps.database.db, {
       name: 'other',
