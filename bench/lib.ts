@@ -49,13 +49,18 @@ export async function peakRssOf(pid: number): Promise<number> {
   return Math.round(kib / 1024);
 }
 
-/** User and system CPU seconds from a `/proc/<pid>/stat` line, and the process's command name. */
-function parseStat(stat: string): { command: string; cpuSeconds: number } {
-  // Fields after the command name (which may hold spaces) start at `) `; utime and stime are 14 and 15.
+/**
+ * User and system CPU seconds from a `/proc/<pid>/stat` line, and those of its children that exited and
+ * were waited for, and the process's command name.
+ */
+function parseStat(stat: string): { command: string; cpuSeconds: number; exitedChildrenCpuSeconds: number } {
+  // Fields after the command name (which may hold spaces) start at `) `; utime, stime, cutime and cstime
+  // are fields 14 to 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return {
     command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
     cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    exitedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / 100,
   };
 }
 
@@ -65,9 +70,10 @@ export async function cpuSecondsOf(pid: number): Promise<number> {
 }
 
 /**
- * CPU seconds used so far by every running process with this command name (`postgres`: the server and
- * all its backends). A backend that exits between two readings takes its share with it, so read this
- * around work that keeps its connections open.
+ * CPU seconds used so far by every process with this command name (`postgres`: the server and all its
+ * backends), counting those that have exited too: the server reaps its backends and autovacuum workers,
+ * and the kernel adds their time to its children's total. (Live processes alone went backwards when a
+ * busy backend exited between two readings.)
  */
 export async function cpuSecondsOfCommand(command: string): Promise<number> {
   let total = 0;
@@ -76,7 +82,7 @@ export async function cpuSecondsOfCommand(command: string): Promise<number> {
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
     if (!stat) continue;
     const parsed = parseStat(stat);
-    if (parsed.command === command) total += parsed.cpuSeconds;
+    if (parsed.command === command) total += parsed.cpuSeconds + parsed.exitedChildrenCpuSeconds;
   }
   return total;
 }
