@@ -15,6 +15,9 @@ export interface AudienceSnapshot {
 const MAX_CACHED_SCOPES = 256;
 const cache = new BoundedCache<string, AudienceSnapshot>(MAX_CACHED_SCOPES);
 
+/** The version this process last read or was given (in a process with one database, that database's). */
+let lastVersion: string | undefined;
+
 const scopeKey = (scope: IncidentScope) =>
   [scope.regions, scope.components].map((list) => [...new Set(list)].sort().join(',')).join('|');
 
@@ -30,11 +33,24 @@ export async function audienceSnapshot(
   /** The version, when the caller already read it in this transaction (`audienceVersionSql`). */
   knownVersion?: string | null,
 ): Promise<AudienceSnapshot> {
-  const key = `${knownVersion ?? (await audienceVersion(db))}|${scopeKey(scope)}`;
+  const version = knownVersion ?? (await audienceVersion(db));
+  lastVersion = version;
+  const key = `${version}|${scopeKey(scope)}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const segments = await listSegments(db);
   const snapshot = { segments, counts: await segmentCounts(db, scope, segments) };
   cache.set(key, snapshot);
   return snapshot;
+}
+
+/**
+ * The audience version this process saw last, when it holds the snapshot of `scope` under it: for a
+ * caller that plans an event without a query and has its one statement check that the version is still
+ * current (`applyOpeningEvent`).
+ */
+export function lastVersionWithSnapshot(scope: IncidentScope): string | undefined {
+  return lastVersion !== undefined && cache.get(`${lastVersion}|${scopeKey(scope)}`)
+    ? lastVersion
+    : undefined;
 }

@@ -1,6 +1,7 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/client.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { newId } from '../db/ids.js';
 import { users } from '../db/schema.js';
 import { conflict, unprocessable } from '../http/errors.js';
@@ -21,11 +22,6 @@ export function userJson(row: UserRow) {
     created_at: row.createdAt.toISOString(),
     disabled_at: row.disabledAt?.toISOString() ?? null,
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return (e.code ?? e.cause?.code) === '23505';
 }
 
 export interface CreateUserOptions {

@@ -31,6 +31,8 @@ export interface NoticeInput {
   audienceVersion?: string | null;
   /** The incident was created by this event, so it has no earlier notices to replace. */
   newIncident?: boolean;
+  /** A condition the notices' inserts run under: for a statement that inserts their incident too. */
+  onlyIf?: SQL;
   now: Date;
 }
 
@@ -116,7 +118,7 @@ export async function planAutomaticNotices(
     };
     return { row, content };
   });
-  const { ids, writes } = communicationWrites(notices, { createdBy: 'system', now });
+  const { ids, writes } = communicationWrites(notices, { createdBy: 'system', now }, input.onlyIf);
   const summaries = notices.map(({ row }, i) => ({
     id: ids[i]!,
     segment: row.segment,

@@ -76,11 +76,13 @@ export async function insertCommunications(
  * rows exist.
  *
  * The rows travel as one `jsonb` parameter per table ({@link insertFromJson}); the versions' foreign key
- * is checked at the end of the statement, when their communications exist.
+ * is checked at the end of the statement, when their communications exist. With `onlyIf`, nothing is
+ * inserted unless it holds (a WITH that inserts their incident too).
  */
 export function communicationWrites(
   items: readonly { row: NewCommunication; content: VersionContent }[],
   meta: { createdBy: string; now: Date },
+  onlyIf?: SQL,
 ): { ids: string[]; writes: SQL[] } {
   if (items.length === 0) return { ids: [], writes: [] };
   const ids = items.map(() => newId('com', meta.now.getTime()));
@@ -105,8 +107,8 @@ export function communicationWrites(
   return {
     ids,
     writes: [
-      insertFromJson(communications, communicationRows),
-      insertFromJson(communicationVersions, versionRows),
+      insertFromJson(communications, communicationRows, onlyIf),
+      insertFromJson(communicationVersions, versionRows, onlyIf),
     ],
   };
 }

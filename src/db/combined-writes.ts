@@ -1,6 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 
+/** Data-modifying statements as the named parts of a WITH (`w0 as (…)`, …), for {@link executeWrites}. */
+export const writeCtes = (statements: readonly SQL[]): SQL[] =>
+  statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
+
 /**
  * Runs data-modifying statements (INSERT, UPDATE, DELETE, no WITH of their own) as one:
  * `with w0 as (…), w1 as (…) select 1`. Why: each statement is a round trip, and on a loopback socket
@@ -18,6 +22,5 @@ export async function executeWrites(db: Pick<Db, 'execute'>, statements: readonl
     await db.execute(statements[0]!);
     return;
   }
-  const parts = statements.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`);
-  await db.execute(sql`with ${sql.join(parts, sql.raw(', '))} select 1`);
+  await db.execute(sql`with ${sql.join(writeCtes(statements), sql.raw(', '))} select 1`);
 }

@@ -40,11 +40,17 @@ function textFor(table: PgTable, keys: readonly string[]) {
  *
  * The columns are those the rows name (any row): a column none of them names takes its default, a
  * property a row leaves out or sets to `undefined` is NULL. Dates travel as ISO strings, which
- * `timestamptz` reads back exactly. Append `on conflict …` or `returning …`; it also works in a WITH.
+ * `timestamptz` reads back exactly. Append `on conflict …` or `returning …`; it also works in a WITH,
+ * where `onlyIf` can make it depend on what another part of the statement did.
  */
-export function insertFromJson<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][]): SQL {
+export function insertFromJson<T extends PgTable>(
+  table: T,
+  rows: readonly T['$inferInsert'][],
+  onlyIf?: SQL,
+): SQL {
   const keys = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) keys.add(key);
   const { head, tail } = textFor(table, [...keys]);
-  return sql`${head}${JSON.stringify(rows)}${tail}`;
+  const insert = sql`${head}${JSON.stringify(rows)}${tail}`;
+  return onlyIf ? sql`${insert} where ${onlyIf}` : insert;
 }

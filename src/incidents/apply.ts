@@ -42,6 +42,7 @@ export interface AppliedEvent {
  * Applies one event inside the caller's transaction. The event row is unique on (source, event id): a
  * replay, even a concurrent one, waits on the first insert and then answers with the stored response.
  * Transition errors are raised only after that check, so a replay of an old event is never a 409.
+ * (`applyOpeningEvent` stores most events that open an incident alike, in one statement.)
  */
 export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): Promise<AppliedEvent> {
   const { source, now } = ctx;
@@ -50,19 +51,8 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   const ref =
     event.incident.ref ??
     (await refForSeries(tx, source, seriesKey as string, { id: event.id, type: event.type }));
-  const eventRowId = newId('evt', now.getTime());
-  const eventRow = (incidentId: string, type: string): NewEventRow => ({
-    id: eventRowId,
-    incidentId,
-    source,
-    eventId: event.id,
-    type,
-    occurredAt: new Date(event.occurred_at),
-    message: event.message ?? null,
-    payload: event,
-    createdAt: now,
-  });
-  const locked = await lockIncident(tx, source, ref, event, ctx, now, eventRow);
+  const eventRow = eventRowOf(ctx, event);
+  const locked = await lockIncident(tx, ref, event, ctx, eventRow);
   // A new incident is inserted in the status its first event opens it with; it was 'new' before that.
   const before = locked.created ? { ...locked.row, status: 'new' } : locked.row;
   const plan = planTransition(before, event.type, ctx.illegalTransitionAsUpdate);
@@ -81,45 +71,99 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
     ? await linkIntoSeries(tx, locked.row, ctx.config.flapWindowMinutes)
     : locked.row;
   const incident = locked.created ? current : await updateIncident(tx, current, event, plan.status, now);
-  // The send policy decides, `notify: false` included (it may still withdraw superseded notices).
-  const notices = await planAutomaticNotices(tx, ctx.config, {
+  const { response, writes } = await consequences(tx, ctx, {
+    event,
+    eventRowId: eventRow.id,
+    before: before.status,
     incident,
-    eventId: eventRowId,
-    eventType: plan.type,
-    message: event.message,
-    notify: event.notify,
+    type: plan.type,
     newIncident: locked.created,
     audienceVersion: locked.audienceVersion,
-    now,
   });
-  const response: EventResponse = {
-    incident_id: incident.id,
-    event_id: eventRowId,
-    status: incident.status,
-    duplicate: false,
-    communications: notices.communications,
-  };
   // The window, the notices and the stored answer: one round trip (the ids are made here).
   await executeWrites(tx, [
-    ...windowWrites(incident.id, {
-      from: before.status,
-      to: incident.status,
-      at: before.status === 'new' ? incident.startedAt : new Date(event.occurred_at),
-    }),
-    ...notices.writes,
-    sql`update incident_events set response = ${JSON.stringify(response)}::jsonb where id = ${eventRowId}`,
+    ...writes,
+    sql`update incident_events set response = ${JSON.stringify(response)}::jsonb where id = ${eventRow.id}`,
   ]);
   return { response, sourceEventId: event.id, type: plan.type, duplicate: false };
 }
 
 type NewEventRow = typeof incidentEvents.$inferInsert;
 
-/**
- * The event row's insert, returning its id; a replay of its (source, event id) inserts nothing. `onlyIf`
- * makes it conditional, for the WITH that inserts a new incident with its first event.
- */
+/** The event's row for an incident and the type it is recorded as; its id is made once, up front. */
+export function eventRowOf(ctx: Pick<ApplyContext, 'source' | 'now'>, event: EventBody) {
+  const id = newId('evt', ctx.now.getTime());
+  const row = (incidentId: string, type: string): NewEventRow => ({
+    id,
+    incidentId,
+    source: ctx.source,
+    eventId: event.id,
+    type,
+    occurredAt: new Date(event.occurred_at),
+    message: event.message ?? null,
+    payload: event,
+    createdAt: ctx.now,
+  });
+  return Object.assign(row, { id });
+}
+
+/** The event row's insert, returning its id; a replay of its (source, event id) inserts nothing. */
 const insertEvent = (row: NewEventRow, onlyIf?: SQL) =>
-  sql`${insertFromJson(incidentEvents, [row])}${onlyIf ? sql` where ${onlyIf}` : sql``} on conflict do nothing returning id`;
+  sql`${insertFromJson(incidentEvents, [row], onlyIf)} on conflict do nothing returning id`;
+
+/**
+ * What an applied event writes besides the incident and its own row — the incident's window and the
+ * notices the send policy plans — and its answer. Reads (and cancels replaced notices) in `tx`; the
+ * writes are returned for the caller to run with its own, under `onlyIf` when given.
+ */
+export async function consequences(
+  tx: Db,
+  ctx: ApplyContext,
+  input: {
+    event: EventBody;
+    eventRowId: string;
+    /** The incident's status before the event ('new' for an incident it opens). */
+    before: string;
+    incident: IncidentRow;
+    type: EventType;
+    newIncident: boolean;
+    audienceVersion: string | null;
+    onlyIf?: SQL;
+  },
+): Promise<{ response: EventResponse; writes: SQL[] }> {
+  const { event, incident, before, onlyIf } = input;
+  // The send policy decides, `notify: false` included (it may still withdraw superseded notices).
+  const notices = await planAutomaticNotices(tx, ctx.config, {
+    incident,
+    eventId: input.eventRowId,
+    eventType: input.type,
+    message: event.message,
+    notify: event.notify,
+    newIncident: input.newIncident,
+    audienceVersion: input.audienceVersion,
+    ...(onlyIf ? { onlyIf } : {}),
+    now: ctx.now,
+  });
+  const window = windowWrites(
+    incident.id,
+    {
+      from: before,
+      to: incident.status,
+      at: before === 'new' ? incident.startedAt : new Date(event.occurred_at),
+    },
+    onlyIf,
+  );
+  return {
+    response: {
+      incident_id: incident.id,
+      event_id: input.eventRowId,
+      status: incident.status,
+      duplicate: false,
+      communications: notices.communications,
+    },
+    writes: [...window, ...notices.writes],
+  };
+}
 
 async function storedEvent(tx: Db, source: string, eventId: string): Promise<AppliedEvent> {
   const [row] = await tx
@@ -131,7 +175,7 @@ async function storedEvent(tx: Db, source: string, eventId: string): Promise<App
   return { response, sourceEventId: eventId, type: row.type, duplicate: true };
 }
 
-type Plan = { status: IncidentStatus; type: EventType; error?: HttpError };
+export type Plan = { status: IncidentStatus; type: EventType; error?: HttpError };
 
 function planTransition(
   row: Pick<IncidentRow, 'status' | 'kind'>,
@@ -154,29 +198,19 @@ function planTransition(
 const withAudienceVersion = { ...getTableColumns(incidents), audienceVersion: audienceVersionSql };
 
 /**
- * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
- * replays of one event) are applied one after the other. A new incident is inserted together with its
- * event row (`eventRow`, given the opening event type) in one statement, which tells whether the event
- * was new; for an existing incident the caller inserts the event once it has planned the transition.
+ * The row a new incident is inserted with, already in the status its opening event gives it (so it needs
+ * no UPDATE after its INSERT), and that transition: `opening.error` when the event cannot open one.
  */
-async function lockIncident(
-  tx: Db,
-  source: string,
+export function openingIncident(
+  ctx: Pick<ApplyContext, 'source' | 'now' | 'illegalTransitionAsUpdate'>,
   ref: string,
   event: EventBody,
-  ctx: Pick<ApplyContext, 'illegalTransitionAsUpdate'>,
-  now: Date,
-  eventRow: (incidentId: string, type: string) => NewEventRow,
-): Promise<
-  | { row: IncidentRow; created: true; eventInserted: boolean; audienceVersion: string | null }
-  | { row: IncidentRow; created: false; audienceVersion: string | null }
-> {
+): { row: IncidentRow; opening: Plan } {
   const kind = isMaintenanceEvent(event.type) ? 'maintenance' : 'incident';
-  // Inserted already in its opening status, so a new incident needs no UPDATE after its INSERT.
   const opening = planTransition({ status: 'new', kind }, event.type, ctx.illegalTransitionAsUpdate);
   const row: IncidentRow = {
-    id: newId('inc', now.getTime()),
-    source,
+    id: newId('inc', ctx.now.getTime()),
+    source: ctx.source,
     ref,
     kind,
     title: event.incident.title,
@@ -189,9 +223,29 @@ async function lockIncident(
     seriesKey: event.incident.series_key ?? null,
     seriesId: null,
     seriesPosition: null,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
   };
+  return { row, opening };
+}
+
+/**
+ * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
+ * replays of one event) are applied one after the other. A new incident is inserted together with its
+ * event row (given the opening event type) in one statement, which tells whether the event was new; for
+ * an existing incident the caller inserts the event once it has planned the transition.
+ */
+async function lockIncident(
+  tx: Db,
+  ref: string,
+  event: EventBody,
+  ctx: ApplyContext,
+  eventRow: (incidentId: string, type: string) => NewEventRow,
+): Promise<
+  | { row: IncidentRow; created: true; eventInserted: boolean; audienceVersion: string | null }
+  | { row: IncidentRow; created: false; audienceVersion: string | null }
+> {
+  const { row, opening } = openingIncident(ctx, ref, event);
   // Every column is given, so the row inserted is `row`: only the audience version comes back. Plain SQL
   // over one JSON parameter each (drizzle's builder cost ~150 µs an event here), and the event row rides
   // in the same statement when the incident is new: one round trip fewer for every new incident.
@@ -207,7 +261,7 @@ async function lockIncident(
   const [existing] = await tx
     .select(withAudienceVersion)
     .from(incidents)
-    .where(and(eq(incidents.source, source), eq(incidents.ref, ref)))
+    .where(and(eq(incidents.source, ctx.source), eq(incidents.ref, ref)))
     .for('update', { of: incidents });
   if (!existing) throw new Error('incident row vanished inside its transaction');
   const { audienceVersion, ...locked } = existing;

@@ -2,7 +2,8 @@ import type { Principal } from '../auth/principal.js';
 import { enqueuePlannedFanouts } from '../delivery/enqueue.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
-import { type AppliedEvent, applyEvent } from './apply.js';
+import { type AppliedEvent, type ApplyContext, applyEvent } from './apply.js';
+import { applyOpeningEvent } from './apply-opening.js';
 import { claimIdempotencyKey, type IdempotencyClaim, recordIdempotentResponse } from './idempotency.js';
 import type { EventBody, EventResponse, IntegrationResponse } from './schemas.js';
 
@@ -90,9 +91,37 @@ async function ingest<T>(
   };
   const claim = options.idempotency;
 
-  const outcome = await db.transaction(async (tx) => {
+  // Most events that open an incident need no transaction (see applyOpeningEvent).
+  const opened = !claim && events.length === 1 ? await applyOpeningEvent(db, ctx, events[0]!) : undefined;
+  const outcome = opened
+    ? { applied: [opened] }
+    : await applyInTransaction(deps, principal, events, ctx, claim, compose);
+
+  if ('stored' in outcome && outcome.stored) {
+    return { statusCode: outcome.stored.statusCode, body: outcome.stored.body, replayed: true };
+  }
+  if ('refused' in outcome && outcome.refused) throw outcome.refused;
+  const applied = (outcome as { applied: AppliedEvent[] }).applied;
+  await enqueuePlannedFanouts(
+    deps,
+    applied.filter((a) => !a.duplicate).flatMap((a) => a.response.communications),
+  );
+  const body = 'body' in outcome ? (outcome.body as T) : compose(applied);
+  return { statusCode: applied.some((a) => !a.duplicate) ? 202 : 200, body, replayed: false };
+}
+
+/** The events in one transaction, and the Idempotency-Key's claim and answer with them. */
+function applyInTransaction<T>(
+  deps: AppDeps,
+  principal: Principal,
+  events: EventBody[],
+  ctx: ApplyContext,
+  claim: IdempotencyClaim | undefined,
+  compose: (applied: AppliedEvent[]) => T,
+) {
+  return deps.database.db.transaction(async (tx) => {
     if (claim) {
-      const stored = await claimIdempotencyKey(tx, principal.source, claim, now);
+      const stored = await claimIdempotencyKey(tx, principal.source, claim, ctx.now);
       if (stored) return { stored };
     }
     const applyAll = async (t: typeof tx) => {
@@ -118,16 +147,4 @@ async function ingest<T>(
       return { refused: error };
     }
   });
-
-  if ('stored' in outcome && outcome.stored) {
-    return { statusCode: outcome.stored.statusCode, body: outcome.stored.body, replayed: true };
-  }
-  if ('refused' in outcome && outcome.refused) throw outcome.refused;
-  const applied = (outcome as { applied: AppliedEvent[] }).applied;
-  await enqueuePlannedFanouts(
-    deps,
-    applied.filter((a) => !a.duplicate).flatMap((a) => a.response.communications),
-  );
-  const body = 'body' in outcome ? (outcome.body as T) : compose(applied);
-  return { statusCode: applied.some((a) => !a.duplicate) ? 202 : 200, body, replayed: false };
 }

@@ -14,23 +14,30 @@ export interface IncidentWindow {
  * Keeps the open/closed periods of an incident in step with a status change: entering a disrupting status
  * opens a window at `at`, leaving it closes the open one. A reopened incident thus gets a second window,
  * and its duration leaves out the time it was resolved. Returns the statement (none when the change
- * neither opens nor closes), for the caller to run with its other writes (`executeWrites`).
+ * neither opens nor closes), for the caller to run with its other writes (`executeWrites`); with
+ * `onlyIf`, it writes nothing unless that holds.
  */
-export function windowWrites(incidentId: string, change: { from: string; to: string; at: Date }): SQL[] {
+export function windowWrites(
+  incidentId: string,
+  change: { from: string; to: string; at: Date },
+  onlyIf?: SQL,
+): SQL[] {
   const was = isDisrupting(change.from);
   const is = isDisrupting(change.to);
   if (!was && is) {
     return [
-      insertFromJson(incidentWindows, [
-        { id: newId('win', change.at.getTime()), incidentId, startedAt: change.at },
-      ]),
+      insertFromJson(
+        incidentWindows,
+        [{ id: newId('win', change.at.getTime()), incidentId, startedAt: change.at }],
+        onlyIf,
+      ),
     ];
   }
   if (was && !is) {
     // Sources may report times out of order; a window never ends before it began.
     return [
       sql`update ${incidentWindows} set ended_at = greatest(started_at, ${change.at.toISOString()}::timestamptz)
-        where incident_id = ${incidentId} and ended_at is null`,
+        where incident_id = ${incidentId} and ended_at is null${onlyIf ? sql` and ${onlyIf}` : sql``}`,
     ];
   }
   return [];
