@@ -67,10 +67,10 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
   }
   if (plan.error) throw plan.error;
 
-  const current = locked.created
-    ? await linkIntoSeries(tx, locked.row, ctx.config.flapWindowMinutes)
-    : locked.row;
-  const incident = locked.created ? current : await updateIncident(tx, current, event, plan.status, now);
+  // An existing incident's UPDATE joins the event's other writes; a new one was inserted as it is.
+  const { incident, write } = locked.created
+    ? { incident: await linkIntoSeries(tx, locked.row, ctx.config.flapWindowMinutes), write: undefined }
+    : incidentUpdate(tx, locked.row, event, plan.status, now);
   const { response, writes } = await consequences(tx, ctx, {
     event,
     eventRowId: eventRow.id,
@@ -80,8 +80,9 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
     newIncident: locked.created,
     audienceVersion: locked.audienceVersion,
   });
-  // The window, the notices and the stored answer: one round trip (the ids are made here).
+  // The incident's update, the window, the notices and the stored answer: one round trip.
   await executeWrites(tx, [
+    ...(write ? [write] : []),
     ...writes,
     sql`update incident_events set response = ${JSON.stringify(response)}::jsonb where id = ${eventRow.id}`,
   ]);
@@ -268,32 +269,33 @@ async function lockIncident(
   return { row: locked, created: false, audienceVersion };
 }
 
-async function updateIncident(
+/**
+ * The incident as the event leaves it, and the UPDATE that stores it, for the event's combined writes:
+ * every column that changes is known here, so nothing needs to come back.
+ */
+function incidentUpdate(
   tx: Db,
   current: IncidentRow,
   event: EventBody,
   status: IncidentStatus,
   now: Date,
-): Promise<IncidentRow> {
-  const resolvedAt =
-    status === 'resolved' && current.status !== 'resolved'
-      ? new Date(event.occurred_at)
-      : status === 'investigating'
-        ? null
-        : current.resolvedAt;
-  const [updated] = await tx
-    .update(incidents)
-    .set({
-      status,
-      title: event.incident.title,
-      severity: event.incident.severity,
-      components: event.incident.components,
-      regions: event.incident.regions,
-      resolvedAt,
-      updatedAt: now,
-    })
-    .where(eq(incidents.id, current.id))
-    .returning();
-  if (!updated) throw new Error('incident update returned nothing');
-  return updated;
+): { incident: IncidentRow; write: SQL } {
+  const changes = {
+    status,
+    title: event.incident.title,
+    severity: event.incident.severity,
+    components: event.incident.components,
+    regions: event.incident.regions,
+    resolvedAt:
+      status === 'resolved' && current.status !== 'resolved'
+        ? new Date(event.occurred_at)
+        : status === 'investigating'
+          ? null
+          : current.resolvedAt,
+    updatedAt: now,
+  };
+  return {
+    incident: { ...current, ...changes },
+    write: tx.update(incidents).set(changes).where(eq(incidents.id, current.id)).getSQL(),
+  };
 }
