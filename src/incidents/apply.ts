@@ -91,7 +91,10 @@ export async function applyEvent(tx: Db, ctx: ApplyContext, event: EventBody): P
 
 type NewEventRow = typeof incidentEvents.$inferInsert;
 
-/** The event's row for an incident and the type it is recorded as; its id is made once, up front. */
+/**
+ * Makes the event's row, given its incident and the type it is recorded as. The row's id (`.id`) is made
+ * once, up front, so the event's answer can name it before the row exists.
+ */
 export function eventRowOf(ctx: Pick<ApplyContext, 'source' | 'now'>, event: EventBody) {
   const id = newId('evt', ctx.now.getTime());
   const row = (incidentId: string, type: string): NewEventRow => ({
@@ -145,7 +148,7 @@ export async function consequences(
     ...(onlyIf ? { onlyIf } : {}),
     now: ctx.now,
   });
-  const window = windowWrites(
+  const windowChange = windowWrites(
     incident.id,
     {
       from: before,
@@ -162,7 +165,7 @@ export async function consequences(
       duplicate: false,
       communications: notices.communications,
     },
-    writes: [...window, ...notices.writes],
+    writes: [...windowChange, ...notices.writes],
   };
 }
 
