@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import { insertFromJson } from '../db/json-insert.js';
 import { incidentEvents, incidents } from '../db/schema.js';
 import { type AppliedEvent, type ApplyContext, consequences, eventRowOf, openingIncident } from './apply.js';
+import { usuallyOpens } from './lifecycle.js';
 import type { EventBody } from './schemas.js';
 
 /**
@@ -20,7 +21,8 @@ import type { EventBody } from './schemas.js';
  * its first statement; here they are the ones this process used last, and the statement inserts nothing
  * unless that version is still current. Resolves with `undefined` — nothing written — when this path does
  * not apply, and the caller then takes the usual one: an incident that exists already (or a replay of
- * its opening event), an event that cannot open one, one with a series key (which needs its lock), an
+ * its opening event), an event of a type that seldom opens one (`usuallyOpens`; it is not tried, so an
+ * update pays no wasted statement), one with a series key (which needs its lock), an
  * audience this process has not counted yet or that changed since, and an event id first used for
  * another incident (the insert fails on the unique key, undoing the whole statement).
  */
@@ -30,7 +32,7 @@ export async function applyOpeningEvent(
   event: EventBody,
 ): Promise<AppliedEvent | undefined> {
   const { ref, series_key: seriesKey } = event.incident;
-  if (ref === undefined || seriesKey !== undefined) return undefined;
+  if (ref === undefined || seriesKey !== undefined || !usuallyOpens(event.type)) return undefined;
   const { row, opening } = openingIncident(ctx, ref, event);
   if (opening.error) return undefined;
   const version = lastVersionWithSnapshot({ regions: row.regions, components: row.components });

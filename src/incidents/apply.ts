@@ -15,6 +15,7 @@ import {
   initialStatus,
   isMaintenanceEvent,
   nextStatus,
+  usuallyOpens,
 } from './lifecycle.js';
 import type { EventBody, EventResponse } from './schemas.js';
 import { linkIntoSeries, lockSeries, refForSeries } from './series.js';
@@ -237,7 +238,8 @@ export function openingIncident(
  * Finds or creates the incident and locks its row, so concurrent events for one incident (and concurrent
  * replays of one event) are applied one after the other. A new incident is inserted together with its
  * event row (given the opening event type) in one statement, which tells whether the event was new; for
- * an existing incident the caller inserts the event once it has planned the transition.
+ * an existing incident the caller inserts the event once it has planned the transition. An event that
+ * seldom opens anything (an update, a resolution) looks for its incident first, saving the insert attempt.
  */
 async function lockIncident(
   tx: Db,
@@ -249,6 +251,20 @@ async function lockIncident(
   | { row: IncidentRow; created: true; eventInserted: boolean; audienceVersion: string | null }
   | { row: IncidentRow; created: false; audienceVersion: string | null }
 > {
+  const lockExisting = async () => {
+    const [existing] = await tx
+      .select(withAudienceVersion)
+      .from(incidents)
+      .where(and(eq(incidents.source, ctx.source), eq(incidents.ref, ref)))
+      .for('update', { of: incidents });
+    if (!existing) return undefined;
+    const { audienceVersion, ...locked } = existing;
+    return { row: locked, created: false as const, audienceVersion };
+  };
+  if (!usuallyOpens(event.type)) {
+    const existing = await lockExisting();
+    if (existing) return existing;
+  }
   const { row, opening } = openingIncident(ctx, ref, event);
   // Every column is given, so the row inserted is `row`: only the audience version comes back. Plain SQL
   // over one JSON parameter each (drizzle's builder cost ~150 µs an event here), and the event row rides
@@ -262,14 +278,9 @@ async function lockIncident(
   );
   // A row this transaction inserted is already locked: a concurrent insert of the same ref waits on it.
   if (created) return { row, created: true, ...created };
-  const [existing] = await tx
-    .select(withAudienceVersion)
-    .from(incidents)
-    .where(and(eq(incidents.source, ctx.source), eq(incidents.ref, ref)))
-    .for('update', { of: incidents });
+  const existing = await lockExisting();
   if (!existing) throw new Error('incident row vanished inside its transaction');
-  const { audienceVersion, ...locked } = existing;
-  return { row: locked, created: false, audienceVersion };
+  return existing;
 }
 
 /**

@@ -65,6 +65,13 @@ export const canOpen = (type: EventType) => {
   return target === null || !isFinished(target);
 };
 
+/**
+ * The types that normally start an incident or a maintenance. Others may open one too (a first
+ * `identified`), but mostly arrive for one that exists: ingest looks for that first.
+ */
+export const usuallyOpens = (type: EventType) =>
+  type === 'incident.investigating' || type === 'maintenance.scheduled';
+
 /** The status an event of this type gives a new incident, or a 409 when it cannot start one. */
 export function initialStatus(type: EventType): IncidentStatus {
   const target = TARGET[type] ?? 'investigating';

@@ -114,30 +114,34 @@ describe.each(drivers)('applyOpeningEvent: a new incident in one statement (%s)'
     expect(rows).toEqual([]);
   });
 
-  it('opens one incident when two of its events arrive at once, the loser applied after it', async () => {
-    await applyInTransaction(event({ incident: { ref: 'warm-race' } }));
-    const { db } = t.deps.database;
-    for (let i = 0; i < 5; i++) {
-      const ref = `race-${i}`;
-      const post = (body: unknown) =>
-        t.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: body as object });
-      const answers = await Promise.all([
-        post(incidentEvent({ incident: { ref } })),
-        post(incidentEvent({ incident: { ref } })),
-      ]);
-      expect(answers.map((a) => a.statusCode)).toEqual([202, 202]);
-      const rows = await db.select({ id: incidents.id }).from(incidents).where(eq(incidents.ref, ref));
-      expect(rows).toHaveLength(1);
-      const incidentId = rows[0]!.id;
-      expect(answers.map((a) => a.json().incident_id)).toEqual([incidentId, incidentId]);
-      expect(
-        await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, incidentId)),
-      ).toHaveLength(2);
-      expect(
-        await db.select().from(incidentWindows).where(eq(incidentWindows.incidentId, incidentId)),
-      ).toHaveLength(1);
-    }
-  });
+  // `identified` takes the transaction, which looks for the incident before trying to insert it.
+  it.each(['incident.investigating', 'incident.identified'])(
+    'opens one incident when two %s events for it arrive at once, the loser applied after it',
+    async (type) => {
+      await applyInTransaction(event({ incident: { ref: 'warm-race' } }));
+      const { db } = t.deps.database;
+      for (let i = 0; i < 5; i++) {
+        const ref = `race-${type}-${i}`;
+        const post = (body: unknown) =>
+          t.app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: body as object });
+        const answers = await Promise.all([
+          post(incidentEvent({ type, incident: { ref } })),
+          post(incidentEvent({ type, incident: { ref } })),
+        ]);
+        expect(answers.map((a) => a.statusCode)).toEqual([202, 202]);
+        const rows = await db.select({ id: incidents.id }).from(incidents).where(eq(incidents.ref, ref));
+        expect(rows).toHaveLength(1);
+        const incidentId = rows[0]!.id;
+        expect(answers.map((a) => a.json().incident_id)).toEqual([incidentId, incidentId]);
+        expect(
+          await db.select().from(incidentEvents).where(eq(incidentEvents.incidentId, incidentId)),
+        ).toHaveLength(2);
+        expect(
+          await db.select().from(incidentWindows).where(eq(incidentWindows.incidentId, incidentId)),
+        ).toHaveLength(1);
+      }
+    },
+  );
 
   it('leaves events with a series key, or that cannot open an incident, to the transaction', async () => {
     await applyInTransaction(event({ incident: { ref: 'warm' } }));
