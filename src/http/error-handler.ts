@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { errorCode } from '../db/errors.js';
 import { type ErrorDetail, HttpError } from './errors.js';
 
 const DB_UNAVAILABLE_CODES = new Set([
@@ -14,8 +15,8 @@ const DB_UNAVAILABLE_CODES = new Set([
 ]);
 
 function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string }; message?: string };
-  const code = e.code ?? e.cause?.code;
+  const e = error as { message?: string };
+  const code = errorCode(error);
   if (code && DB_UNAVAILABLE_CODES.has(code)) return true;
   return /connection terminated|timeout exceeded when trying to connect|Connection terminated/i.test(
     e.message ?? '',

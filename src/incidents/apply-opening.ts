@@ -3,7 +3,7 @@ import { lastVersionWithSnapshot } from '../audience/audience-snapshot.js';
 import { audienceVersionSql } from '../audience/audience-version.js';
 import { selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { writeCtes } from '../db/combined-writes.js';
+import { withWrites } from '../db/combined-writes.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { insertFromJson } from '../db/json-insert.js';
 import { incidentEvents, incidents } from '../db/schema.js';
@@ -33,10 +33,11 @@ export async function applyOpeningEvent(
 ): Promise<AppliedEvent | undefined> {
   const { ref, series_key: seriesKey } = event.incident;
   if (ref === undefined || seriesKey !== undefined || !usuallyOpens(event.type)) return undefined;
+  const { regions, components } = event.incident;
+  const version = lastVersionWithSnapshot({ regions, components });
+  if (version === undefined) return undefined;
   const { row, opening } = openingIncident(ctx, ref, event);
   if (opening.error) return undefined;
-  const version = lastVersionWithSnapshot({ regions: row.regions, components: row.components });
-  if (version === undefined) return undefined;
 
   const created: SQL = sql`exists (select from created)`;
   const eventRow = eventRowOf(ctx, event);
@@ -54,14 +55,10 @@ export async function applyOpeningEvent(
   try {
     const [result] = await selectRows<{ applied: boolean }>(
       db,
-      sql`with ${sql.join(
-        [
-          sql`created as (${insertFromJson(incidents, [row], current)} on conflict do nothing returning id)`,
-          sql`event as (${insertFromJson(incidentEvents, [{ ...eventRow(row.id, opening.type), response }], created)})`,
-          ...writeCtes(writes),
-        ],
-        sql.raw(', '),
-      )} select exists (select from created) as applied`,
+      withWrites(writes, sql`select exists (select from created) as applied`, [
+        sql`created as (${insertFromJson(incidents, [row], current)} on conflict do nothing returning id)`,
+        sql`event as (${insertFromJson(incidentEvents, [{ ...eventRow(row.id, opening.type), response }], created)})`,
+      ]),
     );
     if (!result?.applied) return undefined;
   } catch (error) {

@@ -1,5 +1,6 @@
 import { inTextArray } from '../../db/arrays.js';
 import type { Db } from '../../db/client.js';
+import { errorCode } from '../../db/errors.js';
 import { newId } from '../../db/ids.js';
 import { outboxMessages } from '../../db/schema.js';
 import { buildMime } from './mime.js';
@@ -18,14 +19,6 @@ export interface OutboxTransportOptions {
 }
 
 const FOREIGN_KEY_VIOLATION = '23503';
-
-function pgCode(error: unknown): string | undefined {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 /**
  * Keeps every finished MIME message in `outbox_messages` instead of sending it, like a local mail
@@ -93,7 +86,7 @@ export class OutboxTransport implements Transport {
         .values(rows)
         .onConflictDoNothing({ target: outboxMessages.messageId });
     } catch (error) {
-      if (pgCode(error) === FOREIGN_KEY_VIOLATION) {
+      if (errorCode(error) === FOREIGN_KEY_VIOLATION) {
         throw new PermanentTransportError('outbox: a message id in the batch has no messages row');
       }
       throw new TransientTransportError('outbox: could not store the batch', { cause: error });
