@@ -2,12 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { documentText } from '../../emails/components/document-text.js';
+import {
+  type Compiled,
+  providerTemplateOf,
+  type TemplatedBody,
+  templateValues,
+} from './provider-template.js';
 import type { RecipientField, TemplateDefinition } from './registry.js';
 
 export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /** The same body as a shared template and this recipient's values, when the copy allows one. */
+  templated?: TemplatedBody;
 }
 
 export type RecipientValues = Partial<Record<RecipientField, string | undefined>>;
@@ -51,12 +59,6 @@ export function asciiHtml(html: string): string {
 
 /** A value substituted into HTML: React DOM's escaping, then {@link asciiHtml}. */
 const htmlValue = (value: string) => asciiHtml(escapeHtml(value));
-
-/** A finished string cut at its slots: `parts[0] slot[0] parts[1] … parts[n]`. */
-interface Compiled {
-  parts: string[];
-  slots: number[];
-}
 
 function compile(source: string, pattern: RegExp): Compiled {
   const parts: string[] = [];
@@ -106,15 +108,22 @@ export async function prepareEmail(
   const compiledHtml = compile(html, pattern);
   const compiledText = compile(documentText(doc), pattern);
   const compiledSubject = compile(doc.subject, pattern);
+  const label = [def.name, shared.variant, shared.lang].filter((part) => typeof part === 'string').join(' ');
+  const template = providerTemplateOf(label, shape, compiledHtml, compiledText);
   return {
     subject: doc.subject,
     personalise(recipient) {
       const raw = shape.map((field) => recipient[field] ?? '');
-      return {
+      const htmlValues = raw.map(htmlValue);
+      const rendered: RenderedEmail = {
         subject: fill(compiledSubject, raw),
-        html: fill(compiledHtml, raw.map(htmlValue)),
+        // String concatenation makes ropes: a sender that uses the template never pays to flatten them.
+        html: fill(compiledHtml, htmlValues),
         text: fill(compiledText, raw),
       };
+      if (template)
+        rendered.templated = { template, variables: templateValues(template, shape, raw, htmlValues) };
+      return rendered;
     },
   };
 }

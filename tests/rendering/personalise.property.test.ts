@@ -66,6 +66,15 @@ describe('render once, personalise by substitution', () => {
           expect(fast.subject).toBe(full.subject);
           expect(fast.text).toBe(full.text);
           expect(fast.html).toBe(full.html);
+          // What Resend sends for the same recipient: the template's variables replaced by the values.
+          if (fast.templated) {
+            const { template, variables } = fast.templated;
+            const fill = (source: string) =>
+              source.replace(/\{\{\{(\w+)\}\}\}/g, (_, key: string) => variables[key] ?? 'MISSING');
+            expect(fill(template.html)).toBe(full.html);
+            expect(fill(template.text)).toBe(full.text);
+            expect(Object.keys(variables).sort()).toEqual([...template.variables].sort());
+          }
           // The send path's renderer: one per version, recipient fields given per call (an explicit
           // undefined removes the preview's contact name, as the deletion above does).
           const perVersion = versionRenderer(template, registry[template].previewProps);
