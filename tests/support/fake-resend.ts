@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeTemplates } from './fake-resend-templates.js';
 
 /** One e-mail the fake accepted, as Resend would have queued it. */
 export interface FakeDelivery {
@@ -14,6 +15,8 @@ export interface FakeDelivery {
   reply_to: string | string[] | undefined;
   tags: { name: string; value: string }[];
   idempotencyKey: string | undefined;
+  /** The id or alias of the template the e-mail was sent with, if any. */
+  template: string | undefined;
 }
 
 export interface FakeRequest {
@@ -57,10 +60,11 @@ const fail = (status: number, name: string, message: string): Answer => ({
 });
 
 /** Resend's per-email checks; the message wording follows Resend's validation_error answers. */
-function validateEmail(email: unknown): string | null {
+function validateEmail(email: unknown, templates: FakeTemplates): string | null {
   if (!email || typeof email !== 'object') return 'Each email must be an object.';
   const e = email as Record<string, unknown>;
-  for (const field of ['from', 'to', 'subject'] as const)
+  // A template may bring its own subject (checked with the template).
+  for (const field of ['from', 'to', ...(e.template === undefined ? ['subject'] : [])])
     if (!e[field]) return `The \`${field}\` field is missing.`;
   const to = Array.isArray(e.to) ? e.to : [e.to];
   if (to.length > 50) return 'The `to` field must have at most 50 recipients.';
@@ -68,7 +72,10 @@ function validateEmail(email: unknown): string | null {
     if (typeof address !== 'string' || !ADDRESS.test(address))
       return `Invalid email address: ${String(address)}.`;
   }
-  if (!e.html && !e.text) return 'Either `html` or `text` must be provided.';
+  if (e.template !== undefined) {
+    const problem = templates.problemOf(e);
+    if (problem) return problem;
+  } else if (!e.html && !e.text) return 'Either `html` or `text` must be provided.';
   for (const tag of (e.tags as { name?: string; value?: string }[] | undefined) ?? []) {
     if (!TAG.test(tag.name ?? '') || !TAG.test(tag.value ?? '')) {
       return 'Tags should only contain ASCII letters, numbers, underscores, or dashes.';
@@ -85,6 +92,12 @@ function validateEmail(email: unknown): string | null {
  * `invalid_idempotent_request`; a second request while the first is running is 409
  * `concurrent_idempotent_requests`) and a per-second rate limit answering 429 with `retry-after`.
  *
+ * Templates (`POST /templates`, `GET|DELETE /templates/:id`, `POST /templates/:id/publish`) are kept in
+ * `templates`, across `reset()` as an account keeps them, and their requests in `templateRequests`;
+ * they count against the rate limit, and of the faults only `rateLimitNext` and
+ * `failNextTemplateRequests` reach them. An e-mail may name a published template and its variables
+ * instead of `html` and `text`; `deliveries` then hold the rendered template.
+ *
  * Faults: `failNext(n, status)`, `dropNextAnswers(n)` (deliver, then destroy the socket unanswered),
  * `delay(ms)`, `exceedQuota('daily' | 'monthly' | null)`. Inspection: `deliveries`,
  * `deliveryCountByRecipient()`, `requests`, `reset()`.
@@ -92,6 +105,9 @@ function validateEmail(email: unknown): string | null {
 export class FakeResend {
   readonly deliveries: FakeDelivery[] = [];
   readonly requests: FakeRequest[] = [];
+  readonly templates = new FakeTemplates();
+  readonly templateRequests: FakeRequest[] = [];
+  private templateFailures: { status: number; name: string | undefined }[] = [];
   /** Accepted e-mails per recipient address, kept even when `keepDeliveries` is off. */
   private readonly counts = new Map<string, number>();
   /** `Date.now()` of the last accepted e-mail. */
@@ -143,6 +159,11 @@ export class FakeResend {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Answer the next `n` template requests with `status` (default 500) before looking at them. */
+  failNextTemplateRequests(n: number, status = 500, name?: string): void {
+    for (let i = 0; i < n; i++) this.templateFailures.push({ status, name });
+  }
+
   /** Answer the next `n` requests with `status` (default 500) before looking at them. */
   failNext(n: number, status = 500): void {
     for (let i = 0; i < n; i++) this.failures.push(status);
@@ -185,6 +206,8 @@ export class FakeResend {
     this.lastAcceptedAt = 0;
     this.firstAcceptedAt = 0;
     this.requests.length = 0;
+    this.templateRequests.length = 0;
+    this.templateFailures = [];
     this.keys.clear();
     this.window = [];
     this.failures = [];
@@ -209,6 +232,15 @@ export class FakeResend {
       batchValidation: header('x-batch-validation'),
       status: null,
     };
+    const template = entry.path.startsWith('/templates');
+    if (template) {
+      this.templateRequests.push(entry);
+      const answer = this.answerTemplate(entry, header('authorization'), raw);
+      entry.status = answer.status;
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
     this.requests.push(entry);
     if (this.holding) {
       // Hold the request unprocessed; if its client dies meanwhile, drop it as never received.
@@ -248,10 +280,34 @@ export class FakeResend {
     this.held = undefined;
   }
 
-  private async answer(entry: FakeRequest, authorization: string | undefined, raw: string): Promise<Answer> {
+  private unauthorized(authorization: string | undefined): Answer | undefined {
     if (!authorization?.startsWith('Bearer '))
       return fail(401, 'missing_api_key', 'Missing API key in the authorization header.');
     if (authorization.slice(7) !== this.apiKey) return fail(403, 'invalid_api_key', 'API key is invalid.');
+    return undefined;
+  }
+
+  private stormed(): Answer | undefined {
+    if (this.rateLimitStorm <= 0) return undefined;
+    this.rateLimitStorm--;
+    const headers = { 'retry-after': `${this.stormRetryAfter}`, 'ratelimit-remaining': '0' };
+    return { ...fail(429, 'rate_limit_exceeded', 'Too many requests.'), headers };
+  }
+
+  private answerTemplate(entry: FakeRequest, authorization: string | undefined, raw: string): Answer {
+    const refused = this.unauthorized(authorization);
+    if (refused) return refused;
+    const failure = this.templateFailures.shift();
+    if (failure) {
+      const name = failure.name ?? (failure.status >= 500 ? 'internal_server_error' : 'application_error');
+      return fail(failure.status, name, 'Injected failure.');
+    }
+    return this.stormed() ?? this.rateLimit() ?? this.templates.answer(entry.method, entry.path, raw);
+  }
+
+  private async answer(entry: FakeRequest, authorization: string | undefined, raw: string): Promise<Answer> {
+    const refused = this.unauthorized(authorization);
+    if (refused) return refused;
     const failure = this.failures.shift();
     if (failure) {
       return fail(
@@ -263,11 +319,8 @@ export class FakeResend {
     if (this.quota) {
       return fail(429, `${this.quota}_quota_exceeded`, `You have reached your ${this.quota} quota.`);
     }
-    if (this.rateLimitStorm > 0) {
-      this.rateLimitStorm--;
-      const headers = { 'retry-after': `${this.stormRetryAfter}`, 'ratelimit-remaining': '0' };
-      return { ...fail(429, 'rate_limit_exceeded', 'Too many requests.'), headers };
-    }
+    const stormed = this.stormed();
+    if (stormed) return stormed;
     const limited = this.rateLimit();
     if (limited) return limited;
 
@@ -335,7 +388,7 @@ export class FakeResend {
     const permissive = batch && entry.batchValidation === 'permissive';
     const errors: { index: number; message: string }[] = [];
     for (const [index, email] of emails.entries()) {
-      const problem = validateEmail(email);
+      const problem = validateEmail(email, this.templates);
       if (problem && !permissive)
         return fail(422, 'validation_error', batch ? `emails[${index}]: ${problem}` : problem);
       if (problem) errors.push({ index, message: problem });
@@ -350,17 +403,24 @@ export class FakeResend {
       this.lastAcceptedAt = Date.now();
       this.firstAcceptedAt ||= this.lastAcceptedAt;
       if (!this.keepDeliveries) return [{ id }];
+      const body =
+        email.template === undefined
+          ? {
+              subject: email.subject as string,
+              html: email.html as string | undefined,
+              text: email.text as string | undefined,
+            }
+          : this.templates.render(email);
       this.deliveries.push({
         id,
         from: email.from as string,
         to: Array.isArray(email.to) ? (email.to as string[]) : [email.to as string],
-        subject: email.subject as string,
-        html: email.html as string | undefined,
-        text: email.text as string | undefined,
+        ...body,
         headers: (email.headers as Record<string, string> | undefined) ?? {},
         reply_to: email.reply_to as string | string[] | undefined,
         tags: (email.tags as { name: string; value: string }[] | undefined) ?? [],
         idempotencyKey: entry.idempotencyKey,
+        template: (email.template as { id?: string } | undefined)?.id,
       });
       return [{ id }];
     });
