@@ -98,6 +98,7 @@ const envSchema = z.object({
   CANDOR_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(1).default(30),
   CANDOR_SWEEP_STUCK_SECONDS: z.coerce.number().int().min(1).default(300),
   CANDOR_RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  CANDOR_RESEND_TEMPLATES: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -121,6 +122,8 @@ export interface Config {
     rps: number;
     /** One request's time limit; a request past it counts as a network error and is retried. */
     timeoutMs: number;
+    /** Send shared bodies as Resend templates plus each recipient's values. */
+    templates: boolean;
   };
   smtpUrl: string | undefined;
   from: string;
@@ -229,6 +232,7 @@ export function loadConfig(
       webhookSecret: e.RESEND_WEBHOOK_SECRET,
       rps: e.CANDOR_RESEND_RPS,
       timeoutMs: e.CANDOR_RESEND_TIMEOUT_MS,
+      templates: e.CANDOR_RESEND_TEMPLATES,
     },
     smtpUrl: e.SMTP_URL,
     from: e.CANDOR_FROM,

@@ -73,15 +73,16 @@ export async function composeEmail(
     unsubscribeUrl,
   };
   const options = { variant: recipient.variant ?? communication.segment, locale: recipient.locale };
-  const rendered =
-    typeof version.props.body === 'string' && recipient.minutesAffected !== undefined
-      ? // An apology's body carries this customer's own minutes, so its shared content is their own.
-        await versionRenderer(version.template, {
-          ...version.props,
-          body: personaliseApologyBody(version.props.body, { minutesAffected: recipient.minutesAffected }),
-          subject: version.subject,
-        })(recipientProps, options)
-      : await rendererOf(version)(recipientProps, options);
+  const body = version.props.body;
+  const ownBody = typeof body === 'string' && recipient.minutesAffected !== undefined;
+  const rendered = ownBody
+    ? // An apology's body carries this customer's own minutes, so its shared content is their own.
+      await versionRenderer(version.template, {
+        ...version.props,
+        body: personaliseApologyBody(body, { minutesAffected: recipient.minutesAffected! }),
+        subject: version.subject,
+      })(recipientProps, options)
+    : await rendererOf(version)(recipientProps, options);
   const token = replyToken(signingSecret, recipient.messageId);
   const senderDomain = domainOf(communication.from);
   const messageId = formatMessageId(recipient.messageIdHeader.split('@')[0]!, senderDomain);
@@ -100,6 +101,8 @@ export async function composeEmail(
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
+    // A body of one recipient's own would be a provider template used once: sent finished instead.
+    ...(rendered.templated && !ownBody ? { templated: rendered.templated } : {}),
     headers: {
       ...threadingHeaders(messageId, thread),
       'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsubscribe+${token}@${config.replyDomain}>`,

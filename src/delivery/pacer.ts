@@ -45,7 +45,7 @@ export function pacedTransport(transport: Transport, pacer: RequestPacer): Trans
     name: transport.name,
     sendBatch: async (emails, options) => {
       await pacer.wait();
-      return transport.sendBatch(emails, options);
+      return transport.sendBatch(emails, { ...options, paceExtraRequest: () => pacer.wait() });
     },
     close: () => transport.close(),
   };

@@ -82,6 +82,8 @@ describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (
     expect(resend.deliveries).toHaveLength(2);
     expect(resend.deliveries.every((d) => d.subject.includes('Errors loading the help desk'))).toBe(true);
     expect(resend.deliveries.some((d) => d.text?.includes('Renamed Meanwhile'))).toBe(false);
+    // The bodies went as a published template plus each recipient's values.
+    expect(resend.deliveries.every((d) => d.template?.startsWith('candor-'))).toBe(true);
     expect(new Set(resend.requests.map((r) => r.idempotencyKey))).toEqual(new Set([job.batchKey]));
     const [batch] = await deps.database.db
       .select()

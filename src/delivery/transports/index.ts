@@ -19,6 +19,7 @@ export function createTransport(config: Config, db: Db): Transport {
         apiKey: config.resend.apiKey,
         baseUrl: config.resend.baseUrl,
         timeoutMs: config.resend.timeoutMs,
+        templates: config.resend.templates,
       });
     case 'smtp':
       if (!config.smtpUrl) throw new Error('SMTP_URL is required for the smtp transport');

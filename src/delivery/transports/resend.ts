@@ -1,4 +1,5 @@
 import { type CreateBatchOptions, type ErrorResponse, Resend } from 'resend';
+import { ResendTemplates, TemplateRequestError } from './resend-templates.js';
 import {
   type OutgoingEmail,
   PermanentTransportError,
@@ -16,6 +17,11 @@ export interface ResendTransportOptions {
   baseUrl?: string | undefined;
   /** Give up on one request after this long (default 30 s); it then counts as a network error. */
   timeoutMs?: number;
+  /**
+   * Send bodies as published Resend templates plus each recipient's values, instead of finished HTML
+   * per e-mail (default true). Falls back to finished HTML by itself when the API key may only send.
+   */
+  templates?: boolean;
 }
 
 /** Resend allows only ASCII letters, digits, `_` and `-` in tag names and values, ≤256 characters. */
@@ -24,17 +30,19 @@ export function sanitizeTag(value: string): string {
   return clean === '' ? '_' : clean;
 }
 
-function toResendEmail(email: OutgoingEmail): CreateBatchOptions[number] {
-  return {
+/** `alias` names the published template of `email.templated`; without it the body goes finished. */
+function toResendEmail(email: OutgoingEmail, alias: string | undefined): CreateBatchOptions[number] {
+  const common = {
     from: email.from,
     to: [email.to],
     replyTo: email.replyTo,
     subject: email.subject,
-    html: email.html,
-    text: email.text,
     headers: email.headers,
     tags: email.tags.map((tag) => ({ name: sanitizeTag(tag.name), value: sanitizeTag(tag.value) })),
   };
+  return alias && email.templated
+    ? { ...common, template: { id: alias, variables: email.templated.variables } }
+    : { ...common, html: email.html, text: email.text };
 }
 
 /** `retry-after` is delta-seconds or an HTTP date; Resend also sends `ratelimit-reset` (seconds). */
@@ -88,18 +96,23 @@ export class ResendTransport implements Transport {
   private readonly client: Resend;
   private readonly timeoutMs: number;
 
+  private readonly templates: ResendTemplates | undefined;
+
   constructor(options: ResendTransportOptions) {
     this.client = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.templates = options.templates === false ? undefined : new ResendTemplates(this.client);
   }
 
-  async sendBatch(emails: OutgoingEmail[], { idempotencyKey }: SendBatchOptions): Promise<SendOutcome[]> {
+  async sendBatch(emails: OutgoingEmail[], options: SendBatchOptions): Promise<SendOutcome[]> {
     if (emails.length === 0) return [];
     if (emails.length > 100)
       throw new PermanentTransportError(`resend: batch of ${emails.length} exceeds 100`);
+    const aliases = await this.templateAliases(emails, options);
+    const payload = emails.map((email) => toResendEmail(email, aliases.get(email.templated?.template.key)));
     let response: Awaited<ReturnType<typeof this.send>>;
     try {
-      response = await this.send(emails.map(toResendEmail), idempotencyKey);
+      response = await this.send(payload, options.idempotencyKey);
     } catch (cause) {
       // The SDK rethrows an abort that happens while it reads the body.
       throw new TransientTransportError('resend: request failed', { cause });
@@ -114,6 +127,30 @@ export class ResendTransport implements Transport {
       batchValidation: 'permissive',
       signal: AbortSignal.timeout(this.timeoutMs),
     });
+  }
+
+  /** The published template of each body in the batch, by its key; none when templates are off. */
+  private async templateAliases(
+    emails: OutgoingEmail[],
+    options: SendBatchOptions,
+  ): Promise<Map<string | undefined, string>> {
+    const aliases = new Map<string | undefined, string>();
+    if (!this.templates) return aliases;
+    for (const email of emails) {
+      const template = email.templated?.template;
+      if (!template || aliases.has(template.key)) continue;
+      try {
+        const alias = await this.templates.aliasOf(template, {
+          pace: options.paceExtraRequest,
+          timeoutMs: this.timeoutMs,
+        });
+        if (alias) aliases.set(template.key, alias);
+      } catch (error) {
+        if (error instanceof TemplateRequestError) throw mapResendError(error.error, error.headers);
+        throw error;
+      }
+    }
+    return aliases;
   }
 
   async close(): Promise<void> {}

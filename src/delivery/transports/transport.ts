@@ -1,3 +1,5 @@
+import type { TemplatedBody } from '../../rendering/provider-template.js';
+
 /**
  * What every transport (resend, smtp, outbox) is given and answers. The send worker freezes a batch of
  * these before its first attempt, so a retry sends byte-identical content under the same idempotency key.
@@ -12,6 +14,11 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  /**
+   * `html` and `text` as a template shared by the batch and this recipient's values. A transport
+   * whose provider renders templates (Resend) sends these instead; the others send `html` and `text`.
+   */
+  templated?: TemplatedBody;
   /** Extra headers: Message-ID, In-Reply-To, References, List-Unsubscribe, List-Unsubscribe-Post … */
   headers: Record<string, string>;
   tags: { name: string; value: string }[];
@@ -24,6 +31,11 @@ export type SendOutcome =
 export interface SendBatchOptions {
   /** Stable for this batch across retries; providers that support it deduplicate on it. */
   idempotencyKey: string;
+  /**
+   * Waits for the next request slot under the provider's rate limit. The batch's own request has
+   * waited already; a transport calls this before any other request it makes for the batch.
+   */
+  paceExtraRequest?: () => Promise<void>;
 }
 
 /**
