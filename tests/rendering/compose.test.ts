@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type ComposeInput, composeEmail } from '../../src/delivery/compose.js';
+import { sendingNotice } from '../support/compose-inputs.js';
 import { testConfig } from '../support/deps.js';
 
 const config = testConfig();
 const deps = { config, signingSecret: Buffer.from('s'.repeat(32)) };
 const now = new Date('2017-05-15T14:05:00Z');
 
-const communication: ComposeInput['communication'] = {
-  id: 'com_1',
-  incidentId: 'inc_1',
-  eventId: null,
-  kind: 'notice',
-  segment: 'affected',
-  status: 'sending',
-  senderUserId: null,
-  from: 'Acme Status <status@acme.example>',
-  currentVersion: 1,
-  recipients: 1,
-  sendAt: now,
-  fanoutEnqueuedAt: null,
-  fanoutCompletedAt: null,
-  createdAt: now,
-  updatedAt: now,
-};
+const communication = sendingNotice();
 const version: ComposeInput['version'] = {
   id: 'ver_1',
   communicationId: 'com_1',

@@ -6,29 +6,14 @@ import {
   RateLimitedError,
   TransientTransportError,
 } from '../../../src/delivery/transports/transport.js';
+import { sendingNotice } from '../../support/compose-inputs.js';
 import { testConfig } from '../../support/deps.js';
 import { FakeResend } from '../../support/fake-resend.js';
 
 const deps = { config: testConfig(), signingSecret: Buffer.from('s'.repeat(32)) };
 const now = new Date('2017-05-15T14:05:00Z');
 
-const communication: ComposeInput['communication'] = {
-  id: 'com_tpl',
-  incidentId: 'inc_tpl',
-  eventId: null,
-  kind: 'notice',
-  segment: 'affected',
-  status: 'sending',
-  senderUserId: null,
-  from: 'Acme Status <status@acme.example>',
-  currentVersion: 1,
-  recipients: 3,
-  sendAt: now,
-  fanoutEnqueuedAt: null,
-  fanoutCompletedAt: null,
-  createdAt: now,
-  updatedAt: now,
-};
+const communication = sendingNotice({ id: 'com_tpl', incidentId: 'inc_tpl', recipients: 3 });
 
 const versionWith = (title: string, message = 'We found the cause.'): ComposeInput['version'] => ({
   id: 'ver_tpl',
