@@ -73,13 +73,14 @@ export async function composeEmail(
     unsubscribeUrl,
   };
   const options = { variant: recipient.variant ?? communication.segment, locale: recipient.locale };
-  const body = version.props.body;
-  const ownBody = typeof body === 'string' && recipient.minutesAffected !== undefined;
+  const { body } = version.props;
+  const minutesAffected = recipient.minutesAffected;
+  const ownBody = typeof body === 'string' && minutesAffected !== undefined;
   const rendered = ownBody
     ? // An apology's body carries this customer's own minutes, so its shared content is their own.
       await versionRenderer(version.template, {
         ...version.props,
-        body: personaliseApologyBody(body, { minutesAffected: recipient.minutesAffected! }),
+        body: personaliseApologyBody(body, { minutesAffected }),
         subject: version.subject,
       })(recipientProps, options)
     : await rendererOf(version)(recipientProps, options);

@@ -44,8 +44,9 @@ export function pacedTransport(transport: Transport, pacer: RequestPacer): Trans
   return {
     name: transport.name,
     sendBatch: async (emails, options) => {
+      await transport.prepareBatch?.(emails, { pace: () => pacer.wait() });
       await pacer.wait();
-      return transport.sendBatch(emails, { ...options, paceExtraRequest: () => pacer.wait() });
+      return transport.sendBatch(emails, options);
     },
     close: () => transport.close(),
   };

@@ -3,6 +3,7 @@ import { ResendTemplates, TemplateRequestError } from './resend-templates.js';
 import {
   type OutgoingEmail,
   PermanentTransportError,
+  type PrepareBatchOptions,
   QuotaExceededError,
   RateLimitedError,
   type SendBatchOptions,
@@ -89,7 +90,8 @@ export function mapResendError(error: ErrorResponse, headers: Record<string, str
  * Sends through Resend's batch endpoint (≤100 e-mails per request) with the worker's idempotency key,
  * so a retry after a lost answer is deduplicated by Resend for 24 hours instead of sent twice.
  * Validation is permissive: an invalid e-mail fails alone (as a permanent outcome) rather than
- * taking the other 99 down with it.
+ * taking the other 99 down with it. Bodies shared by the batch go as published templates
+ * (`ResendTemplates`) with each recipient's values, unless `templates` is false.
  */
 export class ResendTransport implements Transport {
   readonly name = 'resend' as const;
@@ -108,7 +110,7 @@ export class ResendTransport implements Transport {
     if (emails.length === 0) return [];
     if (emails.length > 100)
       throw new PermanentTransportError(`resend: batch of ${emails.length} exceeds 100`);
-    const aliases = await this.templateAliases(emails, options);
+    const aliases = await this.templateAliases(emails, {});
     const payload = emails.map((email) => toResendEmail(email, aliases.get(email.templated?.template.key)));
     let response: Awaited<ReturnType<typeof this.send>>;
     try {
@@ -129,10 +131,15 @@ export class ResendTransport implements Transport {
     });
   }
 
+  /** Creates and publishes the templates of the batch's bodies that this process has not yet. */
+  async prepareBatch(emails: OutgoingEmail[], options: PrepareBatchOptions): Promise<void> {
+    await this.templateAliases(emails, options);
+  }
+
   /** The published template of each body in the batch, by its key; none when templates are off. */
   private async templateAliases(
     emails: OutgoingEmail[],
-    options: SendBatchOptions,
+    options: PrepareBatchOptions,
   ): Promise<Map<string | undefined, string>> {
     const aliases = new Map<string | undefined, string>();
     if (!this.templates) return aliases;
@@ -141,7 +148,7 @@ export class ResendTransport implements Transport {
       if (!template || aliases.has(template.key)) continue;
       try {
         const alias = await this.templates.aliasOf(template, {
-          pace: options.paceExtraRequest,
+          pace: options.pace,
           timeoutMs: this.timeoutMs,
         });
         if (alias) aliases.set(template.key, alias);

@@ -31,11 +31,11 @@ export type SendOutcome =
 export interface SendBatchOptions {
   /** Stable for this batch across retries; providers that support it deduplicate on it. */
   idempotencyKey: string;
-  /**
-   * Waits for the next request slot under the provider's rate limit. The batch's own request has
-   * waited already; a transport calls this before any other request it makes for the batch.
-   */
-  paceExtraRequest?: () => Promise<void>;
+}
+
+export interface PrepareBatchOptions {
+  /** Waits for the next request slot under the provider's rate limit; called before each request. */
+  pace?: () => Promise<void>;
 }
 
 /**
@@ -46,6 +46,13 @@ export interface SendBatchOptions {
 export interface Transport {
   readonly name: 'resend' | 'smtp' | 'outbox';
   sendBatch(emails: OutgoingEmail[], options: SendBatchOptions): Promise<SendOutcome[]>;
+  /**
+   * Makes the requests a batch needs before its own (Resend: creating its templates), each after
+   * `pace()`. A paced sender runs this before it waits for the batch's slot, so that the batch's
+   * request leaves in its own slot rather than right behind these. `sendBatch` does whatever was
+   * not prepared, unpaced.
+   */
+  prepareBatch?(emails: OutgoingEmail[], options: PrepareBatchOptions): Promise<void>;
   close(): Promise<void>;
 }
 

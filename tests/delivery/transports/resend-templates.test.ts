@@ -75,12 +75,13 @@ describe('ResendTransport with templates', () => {
     expect(new Set(emails.map((e) => e.templated?.template.key)).size).toBe(2);
     const paced: string[] = [];
     const transport = transportOf();
-    const outcomes = await transport.sendBatch(emails, {
-      idempotencyKey: 'tpl-1',
-      paceExtraRequest: async () => {
+    // A paced sender prepares the batch (each template request in its own slot), then sends it.
+    await transport.prepareBatch(emails, {
+      pace: async () => {
         paced.push('slot');
       },
     });
+    const outcomes = await transport.sendBatch(emails, { idempotencyKey: 'tpl-1' });
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(fake.templateRequests.map((r) => `${r.method} ${r.path.replace(/candor-\w+/, 'ALIAS')}`)).toEqual([
       'POST /templates',
