@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { render } from '@react-email/render';
 import { createElement } from 'react';
 import { documentText } from '../../emails/components/document-text.js';
-import {
-  type Compiled,
-  providerTemplateOf,
-  type TemplatedBody,
-  templateValues,
-} from './provider-template.js';
+import { type Compiled, providerTemplateOf, type TemplatedBody } from './provider-template.js';
 import type { RecipientField, TemplateDefinition } from './registry.js';
 
 export interface RenderedEmail {
@@ -109,7 +104,7 @@ export async function prepareEmail(
   const compiledText = compile(documentText(doc), pattern);
   const compiledSubject = compile(doc.subject, pattern);
   const label = [def.name, shared.variant, shared.lang].filter((part) => typeof part === 'string').join(' ');
-  const template = providerTemplateOf(label, shape, compiledHtml, compiledText);
+  const provider = providerTemplateOf(label, shape, compiledHtml, compiledText);
   return {
     subject: doc.subject,
     personalise(recipient) {
@@ -121,8 +116,8 @@ export async function prepareEmail(
         html: fill(compiledHtml, htmlValues),
         text: fill(compiledText, raw),
       };
-      if (template)
-        rendered.templated = { template, variables: templateValues(template, shape, raw, htmlValues) };
+      if (provider)
+        rendered.templated = { template: provider.template, variables: provider.valuesOf(raw, htmlValues) };
       return rendered;
     },
   };

@@ -59,13 +59,20 @@ function withVariables({ parts, slots }: Compiled, names: readonly string[]): st
   return out;
 }
 
+/** A body's template and how to fill its variables for one recipient. */
+export interface PreparedTemplate {
+  template: ProviderTemplate;
+  /** Values by variable name, from the shape's values: `raw` for text, `html` escaped for HTML. */
+  valuesOf(raw: readonly string[], html: readonly string[]): Record<string, string>;
+}
+
 /** The template of a prepared body, or undefined when its copy is not safe to send as one. */
 export function providerTemplateOf(
   label: string,
   shape: readonly RecipientField[],
   html: Compiled,
   text: Compiled,
-): ProviderTemplate | undefined {
+): PreparedTemplate | undefined {
   if (!templateSafe(html) || !templateSafe(text)) return undefined;
   const htmlNames = shape.map((field) => variableName(field, true));
   const textNames = shape.map((field) => variableName(field, false));
@@ -81,22 +88,16 @@ export function providerTemplateOf(
     .digest('hex')
     .slice(0, 32);
   const name = `Candor ${label} ${key.slice(0, 8)}`;
-  return { key, name, html: templateHtml, text: templateText, variables };
-}
-
-/** This recipient's values for the template's variables: escaped for HTML, raw for text. */
-export function templateValues(
-  template: ProviderTemplate,
-  shape: readonly RecipientField[],
-  raw: readonly string[],
-  htmlValues: readonly string[],
-): Record<string, string> {
-  const values: Record<string, string> = {};
-  shape.forEach((field, i) => {
-    const htmlName = variableName(field, true);
-    const textName = variableName(field, false);
-    if (template.variables.includes(htmlName)) values[htmlName] = htmlValues[i]!;
-    if (template.variables.includes(textName)) values[textName] = raw[i]!;
-  });
-  return values;
+  // Only the variables the body uses, each named once here rather than once per recipient.
+  const usedHtml = shape.flatMap((_, i) => (variables.includes(htmlNames[i]!) ? [i] : []));
+  const usedText = shape.flatMap((_, i) => (variables.includes(textNames[i]!) ? [i] : []));
+  return {
+    template: { key, name, html: templateHtml, text: templateText, variables },
+    valuesOf(raw, htmlValues) {
+      const values: Record<string, string> = {};
+      for (const i of usedHtml) values[htmlNames[i]!] = htmlValues[i]!;
+      for (const i of usedText) values[textNames[i]!] = raw[i]!;
+      return values;
+    },
+  };
 }

@@ -37,7 +37,11 @@ describe('provider templates', () => {
     ];
     for (const html of cases) expect(providerTemplateOf('t', ['customerName'], html, text)).toBeUndefined();
     const plain = providerTemplateOf('t', ['customerName'], { parts: ['<p>{ ', ' }</p>'], slots: [0] }, text);
-    expect(plain).toMatchObject({
+    expect(plain?.valuesOf(['A & B'], ['A &amp; B'])).toEqual({
+      CANDOR_CUSTOMER_NAME_HTML: 'A &amp; B',
+      CANDOR_CUSTOMER_NAME: 'A & B',
+    });
+    expect(plain?.template).toMatchObject({
       html: '<p>{ {{{CANDOR_CUSTOMER_NAME_HTML}}} }</p>',
       text: 'Hi {{{CANDOR_CUSTOMER_NAME}}}.',
       variables: ['CANDOR_CUSTOMER_NAME_HTML', 'CANDOR_CUSTOMER_NAME'],
