@@ -26,7 +26,8 @@ describe.each(drivers)('a send batch is frozen before its first attempt (%s)', (
     resend = await new FakeResend({ rps: Number.POSITIVE_INFINITY }).start();
     deps = await createTestDeps(driver, {
       env: { CANDOR_BOOTSTRAP_API_KEY: BOOTSTRAP_KEY },
-      transport: new ResendTransport({ apiKey: 're_test_key', baseUrl: resend.url }),
+      // Batches of two here: templates for every body, as a large send's batches would use them.
+      transport: new ResendTransport({ apiKey: 're_test_key', baseUrl: resend.url, templateMinEmails: 1 }),
     });
     app = await buildApp(deps);
     await seedAudience(app);

@@ -1,4 +1,5 @@
 import { type CreateBatchOptions, type ErrorResponse, Resend } from 'resend';
+import type { ProviderTemplate } from '../../rendering/provider-template.js';
 import { ResendTemplates, TemplateRequestError } from './resend-templates.js';
 import {
   type OutgoingEmail,
@@ -23,6 +24,12 @@ export interface ResendTransportOptions {
    * per e-mail (default true). Falls back to finished HTML by itself when the API key may only send.
    */
   templates?: boolean;
+  /**
+   * A body goes as a template only when at least this many e-mails of the batch share it (default
+   * 10): creating one costs two requests of the account's rate, which a small send would feel as delay
+   * before its first e-mail. The count is a property of the frozen batch, so a retry decides alike.
+   */
+  templateMinEmails?: number;
 }
 
 /** Resend allows only ASCII letters, digits, `_` and `-` in tag names and values, ≤256 characters. */
@@ -99,11 +106,13 @@ export class ResendTransport implements Transport {
   private readonly timeoutMs: number;
 
   private readonly templates: ResendTemplates | undefined;
+  private readonly templateMinEmails: number;
 
   constructor(options: ResendTransportOptions) {
     this.client = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.templates = options.templates === false ? undefined : new ResendTemplates(this.client);
+    this.templateMinEmails = options.templateMinEmails ?? 10;
   }
 
   async sendBatch(emails: OutgoingEmail[], options: SendBatchOptions): Promise<SendOutcome[]> {
@@ -143,9 +152,16 @@ export class ResendTransport implements Transport {
   ): Promise<Map<string | undefined, string>> {
     const aliases = new Map<string | undefined, string>();
     if (!this.templates) return aliases;
+    const sharing = new Map<string, { template: ProviderTemplate; count: number }>();
     for (const email of emails) {
       const template = email.templated?.template;
-      if (!template || aliases.has(template.key)) continue;
+      if (!template) continue;
+      const shared = sharing.get(template.key) ?? { template, count: 0 };
+      shared.count++;
+      sharing.set(template.key, shared);
+    }
+    for (const { template, count } of sharing.values()) {
+      if (count < this.templateMinEmails) continue;
       try {
         const alias = await this.templates.aliasOf(template, {
           pace: options.pace,

@@ -59,8 +59,15 @@ async function composed(version: ComposeInput['version'], prefix = 'msg'): Promi
 
 describe('ResendTransport with templates', () => {
   const fake = new FakeResend({ rps: Number.POSITIVE_INFINITY });
-  const transportOf = (options: { templates?: boolean } = {}) =>
-    new ResendTransport({ apiKey: 're_test_key', baseUrl: fake.url, timeoutMs: 2_000, ...options });
+  // Three recipients a batch here: every body counts as shared unless a test says otherwise.
+  const transportOf = (options: { templates?: boolean; templateMinEmails?: number } = {}) =>
+    new ResendTransport({
+      apiKey: 're_test_key',
+      baseUrl: fake.url,
+      timeoutMs: 2_000,
+      templateMinEmails: 1,
+      ...options,
+    });
 
   beforeAll(() => fake.start());
   beforeEach(() => {
@@ -168,6 +175,16 @@ describe('ResendTransport with templates', () => {
       ['GET', 404],
     ]);
     expect(fake.deliveries[0]).toMatchObject({ template: undefined, html: emails[0]!.html });
+
+    // A body fewer e-mails of the batch share than the threshold goes finished: no template requests.
+    fake.reset();
+    const search = await composed(versionWith('Search is slow'));
+    await transportOf({ templateMinEmails: 2 }).sendBatch(search, { idempotencyKey: 'tpl-10' });
+    // Recipients 0 and 2 share a body (both have a contact name); recipient 1's is theirs alone.
+    expect(search[0]!.templated!.template.key).toBe(search[2]!.templated!.template.key);
+    expect(fake.templateRequests.filter((r) => r.path === '/templates')).toHaveLength(1);
+    expect(fake.deliveries.map((d) => d.template !== undefined)).toEqual([true, false, true]);
+    expect(fake.deliveries.map((d) => d.html)).toEqual(search.map((e) => e.html));
 
     const braces = await composed(versionWith('Errors in {{ticket}} views', 'Use }} less.'));
     expect(braces.map((e) => e.templated)).toEqual([undefined, undefined, undefined]);
