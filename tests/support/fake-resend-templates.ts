@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Answer, fail } from './fake-resend-emails.js';
 
 /** One template as the fake's Resend account holds it. */
 export interface FakeTemplate {
@@ -11,16 +12,6 @@ export interface FakeTemplate {
   variables: { key: string; type: 'string' | 'number'; fallback_value: string | number | null }[];
   published: boolean;
 }
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-const fail = (status: number, name: string, message: string): Answer => ({
-  status,
-  body: { statusCode: status, name, message },
-});
 
 /** Resend keeps these names for its own contacts. */
 const RESERVED = new Set(['FIRST_NAME', 'LAST_NAME', 'EMAIL', 'UNSUBSCRIBE_URL', 'contact', 'this']);

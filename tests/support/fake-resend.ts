@@ -1,23 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Answer, deliveryOf, type FakeDelivery, fail, validateEmail } from './fake-resend-emails.js';
 import { FakeTemplates } from './fake-resend-templates.js';
 
-/** One e-mail the fake accepted, as Resend would have queued it. */
-export interface FakeDelivery {
-  id: string;
-  from: string;
-  to: string[];
-  subject: string;
-  html: string | undefined;
-  text: string | undefined;
-  headers: Record<string, string>;
-  reply_to: string | string[] | undefined;
-  tags: { name: string; value: string }[];
-  idempotencyKey: string | undefined;
-  /** The id or alias of the template the e-mail was sent with, if any. */
-  template: string | undefined;
-}
+export type { FakeDelivery } from './fake-resend-emails.js';
 
 export interface FakeRequest {
   method: string;
@@ -42,48 +29,9 @@ export interface FakeResendOptions {
   keepDeliveries?: boolean;
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
 type IdempotencyRecord = { hash: string; at: number; answer: Answer | undefined };
 
 const DAY_MS = 24 * 3600 * 1000;
-const TAG = /^[A-Za-z0-9_-]{1,256}$/;
-const ADDRESS = /^(?:[^<>]*<[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+>|[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+)$/;
-
-const fail = (status: number, name: string, message: string): Answer => ({
-  status,
-  body: { statusCode: status, name, message },
-});
-
-/** Resend's per-email checks; the message wording follows Resend's validation_error answers. */
-function validateEmail(email: unknown, templates: FakeTemplates): string | null {
-  if (!email || typeof email !== 'object') return 'Each email must be an object.';
-  const e = email as Record<string, unknown>;
-  // A template may bring its own subject (checked with the template).
-  for (const field of ['from', 'to', ...(e.template === undefined ? ['subject'] : [])])
-    if (!e[field]) return `The \`${field}\` field is missing.`;
-  const to = Array.isArray(e.to) ? e.to : [e.to];
-  if (to.length > 50) return 'The `to` field must have at most 50 recipients.';
-  for (const address of [e.from, ...to]) {
-    if (typeof address !== 'string' || !ADDRESS.test(address))
-      return `Invalid email address: ${String(address)}.`;
-  }
-  if (e.template !== undefined) {
-    const problem = templates.problemOf(e);
-    if (problem) return problem;
-  } else if (!e.html && !e.text) return 'Either `html` or `text` must be provided.';
-  for (const tag of (e.tags as { name?: string; value?: string }[] | undefined) ?? []) {
-    if (!TAG.test(tag.name ?? '') || !TAG.test(tag.value ?? '')) {
-      return 'Tags should only contain ASCII letters, numbers, underscores, or dashes.';
-    }
-  }
-  return null;
-}
-
 /**
  * A loopback stand-in for Resend's API, good enough for the official SDK: `POST /emails/batch`
  * and `POST /emails`, with Bearer auth, validation (strict or, with
@@ -403,25 +351,7 @@ export class FakeResend {
       this.lastAcceptedAt = Date.now();
       this.firstAcceptedAt ||= this.lastAcceptedAt;
       if (!this.keepDeliveries) return [{ id }];
-      const body =
-        email.template === undefined
-          ? {
-              subject: email.subject as string,
-              html: email.html as string | undefined,
-              text: email.text as string | undefined,
-            }
-          : this.templates.render(email);
-      this.deliveries.push({
-        id,
-        from: email.from as string,
-        to: Array.isArray(email.to) ? (email.to as string[]) : [email.to as string],
-        ...body,
-        headers: (email.headers as Record<string, string> | undefined) ?? {},
-        reply_to: email.reply_to as string | string[] | undefined,
-        tags: (email.tags as { name: string; value: string }[] | undefined) ?? [],
-        idempotencyKey: entry.idempotencyKey,
-        template: (email.template as { id?: string } | undefined)?.id,
-      });
+      this.deliveries.push(deliveryOf(email, this.templates, id, entry.idempotencyKey));
       return [{ id }];
     });
     if (!batch) return { status: 200, body: data[0] };
