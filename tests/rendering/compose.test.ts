@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type ComposeInput, composeEmail } from '../../src/delivery/compose.js';
-import { sendingNotice } from '../support/compose-inputs.js';
+import { noticeVersion, sendingNotice } from '../support/compose-inputs.js';
 import { testConfig } from '../support/deps.js';
 
 const config = testConfig();
 const deps = { config, signingSecret: Buffer.from('s'.repeat(32)) };
-const now = new Date('2017-05-15T14:05:00Z');
 
 const communication = sendingNotice();
-const version: ComposeInput['version'] = {
-  id: 'ver_1',
-  communicationId: 'com_1',
-  version: 1,
-  template: 'incident-notice',
-  subject: 'Acme incident: Errors loading the help desk',
-  body: null,
-  props: {
-    title: 'Errors loading the help desk',
-    status: 'identified',
-    severity: 'major',
-    message: 'We found the cause.',
-    startedAt: '2017-05-15T14:00:00Z',
-    companyName: 'Acme',
-  },
-  contentHash: 'x',
-  createdBy: 'system',
-  createdAt: now,
-};
+const version = noticeVersion();
 const recipient: ComposeInput['recipient'] = {
   messageId: 'msg_3',
   email: 'dana@globex.example',

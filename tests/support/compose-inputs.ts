@@ -24,3 +24,29 @@ export function sendingNotice(
     ...overrides,
   };
 }
+
+/** The first version of an `incident-notice` with the given title and message. */
+export function noticeVersion(
+  title = 'Errors loading the help desk',
+  message = 'We found the cause.',
+): ComposeInput['version'] {
+  return {
+    id: 'ver_1',
+    communicationId: 'com_1',
+    version: 1,
+    template: 'incident-notice',
+    subject: `Acme incident: ${title}`,
+    body: null,
+    props: {
+      title,
+      status: 'identified',
+      severity: 'major',
+      message,
+      startedAt: '2017-05-15T14:00:00Z',
+      companyName: 'Acme',
+    },
+    contentHash: 'x',
+    createdBy: 'system',
+    createdAt: new Date('2017-05-15T14:05:00Z'),
+  };
+}

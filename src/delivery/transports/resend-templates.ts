@@ -1,23 +1,6 @@
 import type { ErrorResponse, Resend } from 'resend';
 import type { ProviderTemplate } from '../../rendering/provider-template.js';
-import { TransientTransportError } from './transport.js';
-
-/** Why a template request failed, for `mapResendError`. */
-export class TemplateRequestError extends Error {
-  constructor(
-    readonly error: ErrorResponse,
-    readonly headers: Record<string, string> | null,
-  ) {
-    super(`resend templates: ${error.statusCode ?? 'no answer'} ${error.name}: ${error.message}`);
-    this.name = 'TemplateRequestError';
-  }
-}
-
-export interface ResendTemplatesOptions {
-  /** Called before each request, so that template requests keep to the account's request rate. */
-  pace?: () => Promise<void>;
-  timeoutMs: number;
-}
+import { mapResendError, resendRequest } from './resend-errors.js';
 
 /**
  * Makes sure each body a send uses exists as a published Resend template, once per process. The
@@ -28,42 +11,39 @@ export class ResendTemplates {
   /** By key: the alias, or undefined for a body Resend refused as a template. */
   private readonly published = new Map<string, Promise<string | undefined>>();
   /** Set when the API key may not manage templates: bodies are then sent finished. */
-  unavailable = false;
+  private unavailable = false;
 
-  constructor(private readonly client: Resend) {}
+  constructor(
+    private readonly client: Resend,
+    /** One request's time limit, as for the batch's own. */
+    private readonly timeoutMs: number,
+  ) {}
 
   /**
    * The alias to send `template` under, after creating and publishing it if need be; undefined when
    * the body is to go finished: this API key may not manage templates, or Resend refused this
-   * template (the same body is refused again on a retry, so the retry sends the same bytes). Throws
-   * `TemplateRequestError` when the answer is worth retrying (no answer, 429, 5xx).
+   * template (the same body is refused again on a retry, so the retry sends the same bytes). Rejects
+   * with the batch's own errors (`mapResendError`) when the answer is worth retrying (no answer, 429,
+   * 5xx). `pace` is awaited before each request, to keep to the account's request rate.
    */
-  aliasOf(template: ProviderTemplate, options: ResendTemplatesOptions): Promise<string | undefined> {
+  aliasOf(template: ProviderTemplate, pace?: () => Promise<void>): Promise<string | undefined> {
     if (this.unavailable) return Promise.resolve(undefined);
     let alias = this.published.get(template.key);
     if (!alias) {
-      alias = this.publish(template, options);
+      alias = this.publish(template, pace);
       this.published.set(template.key, alias);
       alias.catch(() => this.published.delete(template.key));
     }
     return alias;
   }
 
-  private async publish(
-    template: ProviderTemplate,
-    options: ResendTemplatesOptions,
-  ): Promise<string | undefined> {
+  private async publish(template: ProviderTemplate, pace?: () => Promise<void>): Promise<string | undefined> {
     const alias = `candor-${template.key}`;
-    const signal = () => AbortSignal.timeout(options.timeoutMs);
-    const request = async <T>(call: () => PromiseLike<T>): Promise<T> => {
-      await options.pace?.();
-      try {
-        return await call();
-      } catch (cause) {
-        throw new TransientTransportError('resend templates: request failed', { cause });
-      }
+    const request = async <T>(what: string, call: (signal: AbortSignal) => PromiseLike<T>): Promise<T> => {
+      await pace?.();
+      return resendRequest(what, () => call(AbortSignal.timeout(this.timeoutMs)));
     };
-    const created = await request(() =>
+    const created = await request('template create', (signal) =>
       this.client.templates.create(
         {
           name: template.name,
@@ -72,7 +52,7 @@ export class ResendTemplates {
           text: template.text,
           variables: template.variables.map((key) => ({ key, type: 'string' as const })),
         },
-        { signal: signal() },
+        { signal },
       ),
     );
     if (created.error) {
@@ -83,17 +63,19 @@ export class ResendTemplates {
       // Another process, or an attempt cut short, may have created it first: the alias names the same body.
       const maybeExists = created.error.statusCode === 409 || created.error.statusCode === 422;
       const existing = maybeExists
-        ? await request(() => this.client.templates.get(alias, { signal: signal() }))
+        ? await request('template lookup', (signal) => this.client.templates.get(alias, { signal }))
         : undefined;
       if (!existing || existing.error) {
         if (refused(created.error)) return undefined;
-        throw new TemplateRequestError(created.error, created.headers);
+        throw mapResendError(created.error, created.headers);
       }
     }
-    const publishing = await request(() => this.client.templates.publish(alias, { signal: signal() }));
+    const publishing = await request('template publish', (signal) =>
+      this.client.templates.publish(alias, { signal }),
+    );
     if (publishing.error) {
       if (refused(publishing.error)) return undefined;
-      throw new TemplateRequestError(publishing.error, publishing.headers);
+      throw mapResendError(publishing.error, publishing.headers);
     }
     return alias;
   }

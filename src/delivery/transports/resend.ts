@@ -1,17 +1,18 @@
-import { type CreateBatchOptions, type ErrorResponse, Resend } from 'resend';
+import { type CreateBatchOptions, Resend } from 'resend';
 import type { ProviderTemplate } from '../../rendering/provider-template.js';
-import { ResendTemplates, TemplateRequestError } from './resend-templates.js';
+import { mapResendError, resendRequest } from './resend-errors.js';
+import { ResendTemplates } from './resend-templates.js';
 import {
   type OutgoingEmail,
   PermanentTransportError,
   type PrepareBatchOptions,
-  QuotaExceededError,
-  RateLimitedError,
   type SendBatchOptions,
   type SendOutcome,
   TransientTransportError,
   type Transport,
 } from './transport.js';
+
+export { mapResendError, retryAfterMs } from './resend-errors.js';
 
 export interface ResendTransportOptions {
   apiKey: string;
@@ -53,46 +54,6 @@ function toResendEmail(email: OutgoingEmail, alias: string | undefined): CreateB
     : { ...common, html: email.html, text: email.text };
 }
 
-/** `retry-after` is delta-seconds or an HTTP date; Resend also sends `ratelimit-reset` (seconds). */
-export function retryAfterMs(headers: Record<string, string> | null, now = Date.now()): number {
-  const fallback = 1_000;
-  const value = headers?.['retry-after'] ?? headers?.['ratelimit-reset'];
-  if (value === undefined) return fallback;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? fallback : Math.max(0, date - now);
-}
-
-/**
- * Maps a failed Resend answer to the error the send worker acts on. The SDK never throws: it returns
- * `{ error: { statusCode, name, message }, headers }`, with `statusCode: null` when no HTTP answer
- * came back (network error, timeout, dropped connection).
- *
- * | answer | error |
- * | --- | --- |
- * | no answer (`statusCode: null`), 408, 5xx | `TransientTransportError` (retry with the same key) |
- * | 429 `daily_quota_exceeded` / `monthly_quota_exceeded` | `QuotaExceededError` |
- * | other 429 (`rate_limit_exceeded`) | `RateLimitedError` with `retry-after` in ms |
- * | 409 `concurrent_idempotent_requests` | `TransientTransportError` (the first attempt is still running) |
- * | 409 `invalid_idempotent_request` (same key, different body) | `PermanentTransportError` |
- * | 400, 401, 403, 404, 422 and anything else | `PermanentTransportError` |
- */
-export function mapResendError(error: ErrorResponse, headers: Record<string, string> | null): Error {
-  const status = error.statusCode;
-  const detail = `resend: ${status ?? 'no answer'} ${error.name}: ${error.message}`;
-  if (status === null || status === 408 || status >= 500) return new TransientTransportError(detail);
-  if (status === 429) {
-    if (error.name === 'daily_quota_exceeded' || error.name === 'monthly_quota_exceeded') {
-      return new QuotaExceededError(detail);
-    }
-    return new RateLimitedError(retryAfterMs(headers), detail);
-  }
-  if (status === 409 && error.name === 'concurrent_idempotent_requests')
-    return new TransientTransportError(detail);
-  return new PermanentTransportError(detail);
-}
-
 /**
  * Sends through Resend's batch endpoint (≤100 e-mails per request) with the worker's idempotency key,
  * so a retry after a lost answer is deduplicated by Resend for 24 hours instead of sent twice.
@@ -111,7 +72,8 @@ export class ResendTransport implements Transport {
   constructor(options: ResendTransportOptions) {
     this.client = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.templates = options.templates === false ? undefined : new ResendTemplates(this.client);
+    this.templates =
+      options.templates === false ? undefined : new ResendTemplates(this.client, this.timeoutMs);
     this.templateMinEmails = options.templateMinEmails ?? 10;
   }
 
@@ -120,14 +82,10 @@ export class ResendTransport implements Transport {
     if (emails.length > 100)
       throw new PermanentTransportError(`resend: batch of ${emails.length} exceeds 100`);
     const aliases = await this.templateAliases(emails, {});
-    const payload = emails.map((email) => toResendEmail(email, aliases.get(email.templated?.template.key)));
-    let response: Awaited<ReturnType<typeof this.send>>;
-    try {
-      response = await this.send(payload, options.idempotencyKey);
-    } catch (cause) {
-      // The SDK rethrows an abort that happens while it reads the body.
-      throw new TransientTransportError('resend: request failed', { cause });
-    }
+    const payload = emails.map((email) =>
+      toResendEmail(email, email.templated && aliases.get(email.templated.template.key)),
+    );
+    const response = await resendRequest('request', () => this.send(payload, options.idempotencyKey));
     if (response.error) throw mapResendError(response.error, response.headers);
     return matchOutcomes(emails, response.data);
   }
@@ -149,8 +107,8 @@ export class ResendTransport implements Transport {
   private async templateAliases(
     emails: OutgoingEmail[],
     options: PrepareBatchOptions,
-  ): Promise<Map<string | undefined, string>> {
-    const aliases = new Map<string | undefined, string>();
+  ): Promise<Map<string, string>> {
+    const aliases = new Map<string, string>();
     if (!this.templates) return aliases;
     const sharing = new Map<string, { template: ProviderTemplate; count: number }>();
     for (const email of emails) {
@@ -162,16 +120,8 @@ export class ResendTransport implements Transport {
     }
     for (const { template, count } of sharing.values()) {
       if (count < this.templateMinEmails) continue;
-      try {
-        const alias = await this.templates.aliasOf(template, {
-          pace: options.pace,
-          timeoutMs: this.timeoutMs,
-        });
-        if (alias) aliases.set(template.key, alias);
-      } catch (error) {
-        if (error instanceof TemplateRequestError) throw mapResendError(error.error, error.headers);
-        throw error;
-      }
+      const alias = await this.templates.aliasOf(template, options.pace);
+      if (alias) aliases.set(template.key, alias);
     }
     return aliases;
   }

@@ -6,34 +6,15 @@ import {
   RateLimitedError,
   TransientTransportError,
 } from '../../../src/delivery/transports/transport.js';
-import { sendingNotice } from '../../support/compose-inputs.js';
+import { noticeVersion, sendingNotice } from '../../support/compose-inputs.js';
 import { testConfig } from '../../support/deps.js';
 import { FakeResend } from '../../support/fake-resend.js';
 
 const deps = { config: testConfig(), signingSecret: Buffer.from('s'.repeat(32)) };
-const now = new Date('2017-05-15T14:05:00Z');
 
 const communication = sendingNotice({ id: 'com_tpl', incidentId: 'inc_tpl', recipients: 3 });
 
-const versionWith = (title: string, message = 'We found the cause.'): ComposeInput['version'] => ({
-  id: 'ver_tpl',
-  communicationId: communication.id,
-  version: 1,
-  template: 'incident-notice',
-  subject: `Acme incident: ${title}`,
-  body: null,
-  props: {
-    title,
-    status: 'identified',
-    severity: 'major',
-    message,
-    startedAt: '2017-05-15T14:00:00Z',
-    companyName: 'Acme',
-  },
-  contentHash: 'x',
-  createdBy: 'system',
-  createdAt: now,
-});
+const versionWith = noticeVersion;
 
 /** Names that need escaping in HTML but not in text, and characters outside ASCII. */
 const names = ['Globex', 'Initech & Sons <"quoted">', "Zoë's Café"];
