@@ -55,7 +55,7 @@ export async function applyOpeningEvent(
   try {
     const [result] = await selectRows<{ applied: boolean }>(
       db,
-      withWrites(writes, sql`select exists (select from created) as applied`, [
+      withWrites(writes, sql`select ${created} as applied`, [
         sql`created as (${insertFromJson(incidents, [row], current)} on conflict do nothing returning id)`,
         sql`event as (${insertFromJson(incidentEvents, [{ ...eventRow(row.id, opening.type), response }], created)})`,
       ]),
