@@ -72,6 +72,8 @@ interface ScenarioResult {
   emailsPerSecond: number;
   /** First → last accepted batch: the rate the send path sustains once it is running. */
   steadyEmailsPerSecond: number;
+  /** Event accepted → the fan-out's last message row written: the send cannot finish before it. */
+  fanoutSeconds: number;
   workerPeakRssMiB: number;
   /** Worker CPU per 1,000 e-mails: a figure other processes on the machine disturb far less than e-mails/s. */
   workerCpuMsPer1000: number;
@@ -164,8 +166,12 @@ async function scenario(
     );
     const ids = (result.body as { communications: { id: string }[] }).communications.map((c) => c.id);
     const deadline = started + Math.max(120_000, (recipients / 100 / (providerRps ?? 50)) * 3_000);
+    let fanoutCompletedAt = 0;
     for (;;) {
-      const rows = await database.db.select({ status: communications.status }).from(communications);
+      const rows = await database.db
+        .select({ status: communications.status, fanoutCompletedAt: communications.fanoutCompletedAt })
+        .from(communications);
+      fanoutCompletedAt = Math.max(0, ...rows.map((r) => r.fanoutCompletedAt?.getTime() ?? 0));
       if (rows.length === ids.length && rows.every((r) => r.status === 'sent')) break;
       if (Date.now() > deadline) throw new Error('send did not finish in time');
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -189,6 +195,7 @@ async function scenario(
       steadyEmailsPerSecond: Math.round(
         (resend.accepted - 100) / ((resend.lastAcceptedAt - resend.firstAcceptedAt) / 1000),
       ),
+      fanoutSeconds: Math.round((fanoutCompletedAt - started) / 10) / 100,
       workerPeakRssMiB,
       workerCpuMsPer1000: Math.round((workerCpuSeconds * 1_000_000) / recipients),
       fakeCpuMsPer1000: Math.round(((ownCpu.user + ownCpu.system) / 1000) * (1000 / recipients)),
