@@ -1,9 +1,13 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AffectedContact } from '../audience/affected.js';
 import { listSegments, segmentContactsPage } from '../audience/segment-audience.js';
-import { apologyRecipientsAmong, skipsApologyRecipients } from '../communications/coordination.js';
+import {
+  apologyRecipientsAmong,
+  type CoordinatedCommunication,
+  skipsApologyRecipients,
+} from '../communications/coordination.js';
 import { domainOf } from '../config.js';
-import { selectRows, textArray } from '../db/arrays.js';
+import { inTextArray, selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import { communications, incidents, messages } from '../db/schema.js';
@@ -66,28 +70,7 @@ export async function runFanout(
     });
     if (page.length === 0) break;
     after = page[page.length - 1]?.contactId;
-    // Whoever got the executive's apology hears nothing automatic about this incident afterwards.
-    const skip = skipsApologyRecipients(communication)
-      ? await apologyRecipientsAmong(
-          db,
-          communication.incidentId,
-          page.map((c) => c.contactId),
-        )
-      : new Set<string>();
-    const recipients = page.filter((contact) => !skip.has(contact.contactId));
-    if (recipients.length > 0)
-      await insertQueuedMessages(
-        db,
-        { communicationId, senderDomain, signingSecret: deps.signingSecret },
-        recipients,
-      );
-    // Sending starts while the fan-out goes on: a 100,000-recipient audience would otherwise wait for
-    // its last page before the first e-mail leaves.
-    sendJobs += await enqueuePage(
-      deps,
-      communicationId,
-      page.map((c) => c.contactId),
-    );
+    sendJobs += await writePage(deps, { ...communication, id: communicationId, senderDomain }, page);
     if (page.length < FANOUT_PAGE_SIZE) break;
   }
 
@@ -104,10 +87,60 @@ export async function runFanout(
 }
 
 /**
+ * One page of the audience: its message rows and the send jobs for them. Sending starts while the
+ * fan-out goes on: a 100,000-recipient audience would otherwise wait for its last page before the
+ * first e-mail leaves.
+ */
+async function writePage(
+  deps: Pick<AppDeps, 'database' | 'queues' | 'signingSecret'>,
+  communication: CoordinatedCommunication & { id: string; senderDomain: string },
+  page: AffectedContact[],
+): Promise<number> {
+  const { db } = deps.database;
+  // Whoever got the executive's apology hears nothing automatic about this incident afterwards.
+  const skip = skipsApologyRecipients(communication)
+    ? await apologyRecipientsAmong(
+        db,
+        communication.incidentId,
+        page.map((c) => c.contactId),
+      )
+    : new Set<string>();
+  const recipients = page.filter((contact) => !skip.has(contact.contactId));
+  const written =
+    recipients.length > 0
+      ? await insertQueuedMessages(
+          db,
+          {
+            communicationId: communication.id,
+            senderDomain: communication.senderDomain,
+            signingSecret: deps.signingSecret,
+          },
+          recipients,
+        )
+      : null;
+  // A page written whole is sent as written. Otherwise (a fan-out run again, or contacts left out) its
+  // contacts may hold queued rows of an earlier run, which are looked up.
+  const batches =
+    written && skip.size === 0
+      ? written
+      : await queuedBatches(
+          db,
+          communication.id,
+          inTextArray(
+            sql`m.contact_id`,
+            page.map((c) => c.contactId),
+          ),
+        );
+  await addSendJobs(deps, communication.id, batches);
+  return batches.length;
+}
+
+/**
  * One page's message rows in one statement whose parameters are six arrays: the SQL text and its
  * cost to build stay the same for 1 or 1,000 rows. Every row is born in its batch (at most
  * `MAX_BATCH_SIZE` rows under one key): only that batch's send job may send it, so no later write is
- * needed to claim it. Rows that exist already (a fan-out run again) keep their batch.
+ * needed to claim it. Rows that exist already (a fan-out run again) keep their batch. Returns the
+ * batches written when every row was new, and null when some existed already.
  */
 async function insertQueuedMessages(
   db: Db,
@@ -117,33 +150,33 @@ async function insertQueuedMessages(
     signingSecret,
   }: { communicationId: string; senderDomain: string; signingSecret: Buffer },
   recipients: readonly AffectedContact[],
-): Promise<void> {
+): Promise<QueuedBatch[] | null> {
   const ids = recipients.map(() => newId('msg'));
   const batchKeys = ids.map((_, i) => jobIds.send(communicationId, ids[i - (i % MAX_BATCH_SIZE)]!));
-  await db.execute(sql`
-    insert into ${messages} (id, communication_id, contact_id, customer_id, email, status, reply_token_hash, message_id_header, send_batch_key)
-    select v.id, ${communicationId}, v.contact_id, v.customer_id, v.email, 'queued', v.reply_token_hash, v.id || ${`@${senderDomain}`}, v.send_batch_key
-    from unnest(
-      ${textArray(ids)}, ${textArray(recipients.map((r) => r.contactId))}, ${textArray(recipients.map((r) => r.customerId))},
-      ${textArray(recipients.map((r) => r.email))}, ${textArray(ids.map((id) => tokenHash(replyToken(signingSecret, id))))},
-      ${textArray(batchKeys)}
-    ) as v(id, contact_id, customer_id, email, reply_token_hash, send_batch_key)
-    on conflict do nothing`);
-}
-
-/** Send jobs for the batches holding one page's still-queued messages. */
-async function enqueuePage(
-  deps: Pick<AppDeps, 'database' | 'queues'>,
-  communicationId: string,
-  contactIds: string[],
-): Promise<number> {
-  const batches = await queuedBatches(
-    deps.database.db,
-    communicationId,
-    sql`m.contact_id = any(${textArray(contactIds)})`,
+  const [{ written } = { written: 0 }] = await selectRows<{ written: number }>(
+    db,
+    sql`
+    with written as (
+      insert into ${messages} (id, communication_id, contact_id, customer_id, email, status, reply_token_hash, message_id_header, send_batch_key)
+      select v.id, ${communicationId}, v.contact_id, v.customer_id, v.email, 'queued', v.reply_token_hash, v.id || ${`@${senderDomain}`}, v.send_batch_key
+      from unnest(
+        ${textArray(ids)}, ${textArray(recipients.map((r) => r.contactId))}, ${textArray(recipients.map((r) => r.customerId))},
+        ${textArray(recipients.map((r) => r.email))}, ${textArray(ids.map((id) => tokenHash(replyToken(signingSecret, id))))},
+        ${textArray(batchKeys)}
+      ) as v(id, contact_id, customer_id, email, reply_token_hash, send_batch_key)
+      on conflict do nothing
+      returning 1
+    )
+    select count(*)::int as written from written`,
   );
-  await addSendJobs(deps, communicationId, batches);
-  return batches.length;
+  if (written < ids.length) return null;
+  const batches: QueuedBatch[] = [];
+  for (let start = 0; start < ids.length; start += MAX_BATCH_SIZE)
+    batches.push({
+      batchKey: batchKeys[start]!,
+      messageIds: ids.slice(start, start + MAX_BATCH_SIZE).sort(),
+    });
+  return batches;
 }
 
 /** Queued messages grouped by their batch, in key order: what one send job each would get. */

@@ -48,6 +48,30 @@ describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => 
     expect(mailed.map((m) => m.to).sort()).toEqual(['cto@northwind.example', 'ops@northwind.example']);
   });
 
+  it('queues the batches it wrote, and a fan-out run again finds them and queues the same', async () => {
+    const communicationId = await postNotice(t.app, 'fanned out twice');
+    const jobsNow = async () =>
+      (await t.deps.queues.byName.send.getJobs(['waiting', 'prioritized'])).map((job) => ({
+        batchKey: job.id,
+        messageIds: job.data.messageIds,
+      }));
+    const first = await runFanout(t.deps, communicationId);
+    const queued = await jobsNow();
+    // What the fan-out computed from the rows it wrote is what the database holds.
+    expect(queued).toEqual(await queuedBatches(t.deps.database.db, communicationId));
+    expect(queued).toHaveLength(1);
+
+    await t.deps.queues.obliterate(); // the fan-out job is retried after Redis lost its send jobs
+    expect(await runFanout(t.deps, communicationId)).toEqual(first);
+    expect(await jobsNow()).toEqual(queued);
+    const rows = await t.deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.communicationId, communicationId));
+    expect(rows).toHaveLength(2);
+    await sendEverything(communicationId);
+  });
+
   it('re-enqueues an attempted batch whose job vanished under its own key', async () => {
     const communicationId = await postNotice(t.app, 'stuck');
     await runFanout(t.deps, communicationId);
