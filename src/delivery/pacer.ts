@@ -10,7 +10,7 @@ local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local nextFree = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nextFree)
-redis.call('SET', KEYS[1], slot + interval, 'PX', interval * 10 + 1000)
+redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(interval * 10) + 1000)
 return slot
 `;
 
@@ -28,8 +28,9 @@ export class RequestPacer {
     private readonly key: string,
     rps: number,
   ) {
-    // 10 ms of slack per request absorbs jitter between leaving here and arriving at the provider.
-    this.intervalMs = Math.ceil(1000 / rps) + 10;
+    // 5% of slack per request absorbs jitter between leaving here and arriving at the provider (10 ms at
+    // 5 req/s). A fixed 10 ms, as it was, capped 1,000 req/s at 91 and 100 req/s at 50.
+    this.intervalMs = 1050 / rps;
   }
 
   async wait(): Promise<void> {

@@ -29,7 +29,7 @@ describe('pacedTransport', () => {
       },
       close: async () => {},
     };
-    // 10 requests a second: slots 110 ms apart (100 ms and the pacer's 10 ms of slack).
+    // 10 requests a second: slots 105 ms apart (100 ms and the pacer's 5% of slack).
     const paced = pacedTransport(transport, new RequestPacer(redis, key, 10));
     await paced.sendBatch([], { idempotencyKey: 'k' });
     expect(sent.map((s) => s.what)).toEqual(['create template', 'publish template', 'batch']);
@@ -37,4 +37,28 @@ describe('pacedTransport', () => {
     // Without the batch waiting for a slot after the prepared requests, its gap would be ~0.
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(100);
   });
+
+  it.each([
+    [1000, 40],
+    [5, 2],
+  ])(
+    'spaces the slots at %i req/s by the rate and 5%% to spare, whatever the rate',
+    async (rps, requests) => {
+      const rateKey = `test:pace:${randomUUID()}`;
+      try {
+        const before = Date.now();
+        // All requests ask at once; each gets the next free slot, and the key holds the one after the last.
+        await Promise.all(
+          Array.from({ length: requests }, () => new RequestPacer(redis, rateKey, rps).wait()),
+        );
+        const spanned = Number(await redis.get(rateKey)) - before;
+        const expected = (requests * 1050) / rps;
+        // A fixed 10 ms a request, as before, gave 440 ms for the 40 at 1,000 req/s.
+        expect(spanned).toBeGreaterThanOrEqual(expected);
+        expect(spanned).toBeLessThan(expected + 20);
+      } finally {
+        await redis.del(rateKey);
+      }
+    },
+  );
 });
