@@ -10,7 +10,7 @@ import { domainOf } from '../config.js';
 import { inTextArray, selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { communications, incidents, messages } from '../db/schema.js';
+import { communications, incidents, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { jobIds, MAX_BATCH_SIZE } from './queues.js';
 import { replyToken, tokenHash } from './tokens.js';
@@ -60,18 +60,19 @@ export async function runFanout(
   const segments = await listSegments(db);
   let after: string | undefined;
   let sendJobs = 0;
+  const sending = { ...communication, id: communicationId, senderDomain };
   for (;;) {
-    const page = await segmentContactsPage(db, {
+    const contacts = await segmentContactsPage(db, {
       segments,
       scope: { regions: incident.regions, components: incident.components },
       segmentKey: communication.segment,
       afterContactId: after,
       limit: FANOUT_PAGE_SIZE,
     });
-    if (page.length === 0) break;
-    after = page[page.length - 1]?.contactId;
-    sendJobs += await writePage(deps, { ...communication, id: communicationId, senderDomain }, page);
-    if (page.length < FANOUT_PAGE_SIZE) break;
+    if (contacts.length === 0) break;
+    after = contacts[contacts.length - 1]?.contactId;
+    sendJobs += await writePage(deps, sending, contacts);
+    if (contacts.length < FANOUT_PAGE_SIZE) break;
   }
 
   const [{ count } = { count: 0 }] = await db
@@ -223,7 +224,12 @@ export async function addSendJobs(
   );
 }
 
-/** A communication is sent once none of its messages is waiting or in flight. */
+/**
+ * A communication is sent once none of its messages is waiting or in flight. Its open batches are
+ * asked first: while one is open the send is not over, and that answer comes from `send_batches`'
+ * index. Only when none is open are the messages themselves looked through for a queued one (found
+ * through their batch index, since no index covers the status: see the `messages` schema).
+ */
 export async function markSentIfFinished(
   deps: Pick<AppDeps, 'database'>,
   communicationId: string,
@@ -237,7 +243,11 @@ export async function markSentIfFinished(
         eq(communications.id, communicationId),
         eq(communications.status, 'sending'),
         sql`${communications.fanoutCompletedAt} is not null`,
-        sql`not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued')`,
+        // CASE, so that PostgreSQL evaluates the cheap condition first and the scan only without one.
+        sql`case
+          when exists (select 1 from ${sendBatches} where ${sendBatches.communicationId} = ${communicationId} and ${sendBatches.completedAt} is null) then false
+          else not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued')
+        end`,
       ),
     )
     .returning({ id: communications.id });

@@ -1,14 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { inTextArray, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { messages, sendBatches } from '../db/schema.js';
+import { messageProviderIds, messages, sendBatches } from '../db/schema.js';
 import type { SendOutcome } from './transports/transport.js';
 
 /**
  * Records a batch's outcomes in one statement (`UPDATE … FROM unnest(…)` over four array parameters)
  * instead of one round trip per message: at 100 messages a batch this is most of the database time of a
  * send. Only the batch's rows still `queued` change, so a late duplicate answer cannot undo a webhook
- * that already said `delivered`.
+ * that already said `delivered`. The provider ids go to `message_provider_ids` for the webhooks.
  */
 export async function recordOutcomes(
   db: Db,
@@ -20,8 +20,19 @@ export async function recordOutcomes(
   // The batch is marked complete in the same statement: one round trip, and no window in which its
   // messages have outcomes but the batch still looks open.
   await db.execute(sql`
-    with completed as (
+    with v as (
+      select * from unnest(
+        ${textArray(outcomes.map((o) => o.messageId))},
+        ${textArray(outcomes.map((o) => (o.ok ? 'sent' : 'failed')))},
+        ${textArray(outcomes.map((o) => (o.ok ? o.providerId : null)))},
+        ${textArray(outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))))}
+      ) as v(id, status, provider_id, error)
+    ), completed as (
       update ${sendBatches} set completed_at = ${at}::timestamptz where key = ${batch.batchKey}
+    ), provider_ids as (
+      insert into ${messageProviderIds} (provider_id, message_id)
+      select provider_id, id from v where provider_id is not null
+      on conflict do nothing
     )
     update ${messages} as m set
       status = v.status,
@@ -31,12 +42,7 @@ export async function recordOutcomes(
       sending_at = ${batch.firstAttemptAt.toISOString()}::timestamptz,
       sent_at = case when v.status = 'sent' then ${at}::timestamptz else m.sent_at end,
       updated_at = ${at}::timestamptz
-    from unnest(
-      ${textArray(outcomes.map((o) => o.messageId))},
-      ${textArray(outcomes.map((o) => (o.ok ? 'sent' : 'failed')))},
-      ${textArray(outcomes.map((o) => (o.ok ? o.providerId : null)))},
-      ${textArray(outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))))}
-    ) as v(id, status, provider_id, error)
+    from v
     where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${batch.batchKey}`);
   const sent = outcomes.filter((o) => o.ok).length;
   return { sent, failed: outcomes.length - sent };

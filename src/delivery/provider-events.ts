@@ -2,7 +2,13 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { normalizeEmail } from '../audience/schemas.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { deliveryEvents, type MessageStatus, messages, suppressions } from '../db/schema.js';
+import {
+  deliveryEvents,
+  type MessageStatus,
+  messageProviderIds,
+  messages,
+  suppressions,
+} from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { jobIds } from './queues.js';
 
@@ -148,8 +154,9 @@ export async function applyProviderEvent(
   const [message] = emailId
     ? await db
         .select({ id: messages.id, communicationId: messages.communicationId, email: messages.email })
-        .from(messages)
-        .where(eq(messages.providerId, emailId))
+        .from(messageProviderIds)
+        .innerJoin(messages, eq(messages.id, messageProviderIds.messageId))
+        .where(eq(messageProviderIds.providerId, emailId))
         .limit(1)
     : [];
   if (!message) {

@@ -4,8 +4,8 @@ import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
 import { startInboundWorker } from '../replies/process.js';
-import { runFanout } from './fanout.js';
-import { settleBatch } from './outcomes.js';
+import { markSentIfFinished, runFanout } from './fanout.js';
+import { completeBatch, settleBatch } from './outcomes.js';
 import { pacedTransport, RequestPacer } from './pacer.js';
 import { startProviderEventsWorker } from './provider-events-worker.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
@@ -117,6 +117,9 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
             'failed',
             error.message,
           );
+          // The batch is over: its completion lets the communication finish (an open batch holds it).
+          await completeBatch(deps.database.db, batchKey);
+          await markSentIfFinished(deps, payload.communicationId);
           throw new UnrecoverableError(error.message);
         }
         deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'transient' });

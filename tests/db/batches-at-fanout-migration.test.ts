@@ -1,23 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
-import { migrationsFolder } from '../../src/db/client.js';
-
-/** Runs one migration file the way drizzle's migrator does: statement by statement. */
-async function apply(db: PGlite, file: string) {
-  const text = readFileSync(path.join(migrationsFolder, file), 'utf8');
-  for (const statement of text.split('--> statement-breakpoint')) await db.exec(statement);
-}
+import { applyMigration, migrateUpTo } from '../support/migrations.js';
 
 describe('migration 0004: rows written before messages were born in their batch', () => {
   it('keeps claimed rows in their batch and puts unclaimed ones in batches of at most 100', async () => {
     const db = new PGlite();
-    const files = readdirSync(migrationsFolder)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-    const target = files.find((f) => f.startsWith('0004_'))!;
-    for (const file of files.filter((f) => f < target)) await apply(db, file);
+    const target = await migrateUpTo(db, '0004');
 
     // Rows as the earlier code left them; foreign keys are beside the point here.
     await db.exec(`set session_replication_role = replica`);
@@ -32,7 +20,7 @@ describe('migration 0004: rows written before messages were born in their batch'
     for (let i = 0; i < 3; i++) await row(`msg_b${i}`, 'com_b', 'queued', null);
     await row('msg_b_sent', 'com_b', 'sent', null);
 
-    await apply(db, target);
+    await applyMigration(db, target);
     const { rows } = await db.query<{ key: string | null; status: string; n: number }>(
       `select send_batch_key as key, status, count(*)::int as n from messages group by 1, 2 order by 1, 2`,
     );

@@ -5,11 +5,12 @@ import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../src/db/client.js';
 import { newId } from '../../src/db/ids.js';
 import { contacts, messages } from '../../src/db/schema.js';
+import { recordOutcomes } from '../../src/delivery/outcomes.js';
 import { sendingCommunication } from '../support/rows.js';
 
 export const webhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-/** A message row (status `sent`, provider id set) for an existing contact, as the send worker leaves it. */
+/** A message for an existing contact, queued and then sent under `providerId` by the send path's own outcome statement. */
 export async function sentMessageFor(
   db: Db,
   email: string,
@@ -19,18 +20,21 @@ export async function sentMessageFor(
   if (!contact) throw new Error(`no contact ${email}`);
   const { communicationId } = await sendingCommunication(db);
   const messageId = newId('msg');
+  const batchKey = `send-${communicationId}-${messageId}`;
   await db.insert(messages).values({
     id: messageId,
     communicationId,
     contactId: contact.id,
     customerId: contact.customerId,
     email,
-    status: 'sent',
-    providerId,
-    sentAt: new Date(),
+    status: 'queued',
+    sendBatchKey: batchKey,
     replyTokenHash: randomBytes(16).toString('hex'),
     messageIdHeader: `${messageId}@acme.example`,
   });
+  await recordOutcomes(db, { batchKey, attempts: 1, firstAttemptAt: new Date() }, [
+    { messageId, ok: true, providerId },
+  ]);
   return { messageId, providerId, contactId: contact.id, communicationId };
 }
 

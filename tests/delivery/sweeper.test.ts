@@ -4,7 +4,7 @@ import { communications, messages, outboxMessages, sendBatches } from '../../src
 import { queuedBatches, runFanout } from '../../src/delivery/fanout.js';
 import { runSend } from '../../src/delivery/send.js';
 import { sweep } from '../../src/delivery/sweeper.js';
-import { TransientTransportError } from '../../src/delivery/transports/transport.js';
+import { PermanentTransportError, TransientTransportError } from '../../src/delivery/transports/transport.js';
 import { startWorkers } from '../../src/delivery/workers.js';
 import { postNotice, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
@@ -110,6 +110,44 @@ describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => 
       .from(outboxMessages)
       .where(inArray(outboxMessages.messageId, batch!.messageIds));
     expect(mailed).toHaveLength(2);
+  });
+
+  it('ends a send whose batch the provider refused for good, without waiting for the sweeper', async () => {
+    const communicationId = await postNotice(t.app, 'refused');
+    const refusing = {
+      ...t.deps.transport,
+      sendBatch: async () => {
+        throw new PermanentTransportError('invalid from address');
+      },
+    };
+    const workers = startWorkers(
+      { ...t.deps, transport: refusing },
+      { queueNamePrefix: t.deps.queueNamePrefix },
+    );
+    try {
+      await waitForWorkers([workers.fanout, workers.send], async () => {
+        const [row] = await t.deps.database.db
+          .select()
+          .from(communications)
+          .where(eq(communications.id, communicationId));
+        return row?.status === 'sent';
+      });
+    } finally {
+      await workers.close();
+    }
+    const rows = await t.deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.communicationId, communicationId));
+    expect(rows.map((m) => [m.status, m.error])).toEqual([
+      ['failed', 'invalid from address'],
+      ['failed', 'invalid from address'],
+    ]);
+    const batches = await t.deps.database.db
+      .select()
+      .from(sendBatches)
+      .where(eq(sendBatches.communicationId, communicationId));
+    expect(batches.map((b) => b.completedAt !== null)).toEqual([true]);
   });
 
   it('finishes a communication whose last batch completed while its status update was lost', async () => {
