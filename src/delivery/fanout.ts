@@ -20,10 +20,11 @@ import { replyToken, tokenHash } from './tokens.js';
 export const FANOUT_PAGE_SIZE = 1_000;
 
 /**
- * Pages written at once: the next page is read and written while the database writes the one before.
- * One at a time, a 100,000-recipient fan-out took ~11 s and the send jobs behind it waited for it.
+ * Pages written at once: the next pages are read and written while the database writes the last. One
+ * at a time, a 100,000-recipient fan-out took ~11 s and the send jobs behind it waited for it; two
+ * took ~7 s, three ~5 s (four: no faster).
  */
-export const FANOUT_PAGES_IN_FLIGHT = 2;
+export const FANOUT_PAGES_IN_FLIGHT = 3;
 
 export type FanoutOutcome =
   | { kind: 'skipped'; reason: string }
@@ -256,9 +257,10 @@ export async function markSentIfFinished(
       and(
         eq(communications.id, communicationId),
         eq(communications.status, 'sending'),
-        sql`${communications.fanoutCompletedAt} is not null`,
-        // CASE, so that PostgreSQL evaluates the cheap condition first and the scan only without one.
+        // One CASE, so that PostgreSQL asks in this order and stops at the first answer: an unfinished
+        // fan-out (the row itself), an open batch (their index), and only then a queued message (a scan).
         sql`case
+          when ${communications.fanoutCompletedAt} is null then false
           when exists (select 1 from ${sendBatches} where ${sendBatches.communicationId} = ${communicationId} and ${sendBatches.completedAt} is null) then false
           else not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued')
         end`,
