@@ -4,7 +4,11 @@ import { communications, messages, outboxMessages, sendBatches } from '../../src
 import { queuedBatches, runFanout } from '../../src/delivery/fanout.js';
 import { runSend } from '../../src/delivery/send.js';
 import { sweep } from '../../src/delivery/sweeper.js';
-import { PermanentTransportError, TransientTransportError } from '../../src/delivery/transports/transport.js';
+import {
+  PermanentTransportError,
+  TransientTransportError,
+  type Transport,
+} from '../../src/delivery/transports/transport.js';
 import { startWorkers } from '../../src/delivery/workers.js';
 import { postNotice, useTestApp } from '../support/app.js';
 import { drivers } from '../support/database.js';
@@ -13,8 +17,8 @@ import { waitForWorkers } from '../support/workers.js';
 describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => {
   const t = useTestApp(driver, { seedAudience: true });
 
-  async function sendEverything(communicationId: string) {
-    const workers = startWorkers(t.deps, { queueNamePrefix: t.deps.queueNamePrefix });
+  async function sendEverything(communicationId: string, transport: Transport = t.deps.transport) {
+    const workers = startWorkers({ ...t.deps, transport }, { queueNamePrefix: t.deps.queueNamePrefix });
     try {
       await waitForWorkers([workers.fanout, workers.send], async () => {
         const [row] = await t.deps.database.db
@@ -120,21 +124,7 @@ describe.each(drivers)('the sweeper recovers work Redis lost (%s)', (driver) => 
         throw new PermanentTransportError('invalid from address');
       },
     };
-    const workers = startWorkers(
-      { ...t.deps, transport: refusing },
-      { queueNamePrefix: t.deps.queueNamePrefix },
-    );
-    try {
-      await waitForWorkers([workers.fanout, workers.send], async () => {
-        const [row] = await t.deps.database.db
-          .select()
-          .from(communications)
-          .where(eq(communications.id, communicationId));
-        return row?.status === 'sent';
-      });
-    } finally {
-      await workers.close();
-    }
+    await sendEverything(communicationId, refusing);
     const rows = await t.deps.database.db
       .select()
       .from(messages)
