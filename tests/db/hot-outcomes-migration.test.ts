@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyMigration, migrateUpTo } from '../support/migrations.js';
 
 describe('migration 0005: outcomes written without touching an index', () => {
-  it('keeps the provider ids of messages sent before it, and leaves new pages half free', async () => {
+  it('keeps the provider ids of messages sent before it, leaves new pages half free and no index on what an outcome writes', async () => {
     const db = new PGlite();
     const target = await migrateUpTo(db, '0005');
     await db.exec(`set session_replication_role = replica`); // foreign keys are beside the point here
@@ -29,6 +29,19 @@ describe('migration 0005: outcomes written without touching an index', () => {
       `select reloptions from pg_class where relname = 'messages'`,
     );
     expect(options[0]?.reloptions).toEqual(['fillfactor=50']);
+    const { rows: indexes } = await db.query<{ name: string; method: string }>(
+      `select c.relname as name, am.amname as method from pg_index i
+       join pg_class c on c.oid = i.indexrelid join pg_am am on am.oid = c.relam
+       where i.indrelid = 'messages'::regclass order by 1`,
+    );
+    expect(indexes).toEqual([
+      { name: 'messages_batch_idx', method: 'btree' },
+      { name: 'messages_comm_contact_key', method: 'btree' },
+      { name: 'messages_contact_idx', method: 'btree' },
+      { name: 'messages_message_id_header_idx', method: 'btree' },
+      { name: 'messages_pkey', method: 'btree' },
+      { name: 'messages_reply_token_idx', method: 'hash' },
+    ]);
     await db.close();
   });
 });
