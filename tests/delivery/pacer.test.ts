@@ -61,4 +61,24 @@ describe('pacedTransport', () => {
       }
     },
   );
+
+  it('never lets a sliding second hold more than the rate, even when requests leave late', async () => {
+    const lateKey = `test:pace:${randomUUID()}`;
+    try {
+      const pacer = new RequestPacer(redis, lateKey, 4); // slots 262.5 ms apart
+      const started = performance.now();
+      const left: number[] = [];
+      const waits = Array.from({ length: 6 }, () => pacer.wait().then(() => left.push(performance.now())));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // all six slots reserved by now
+      // The event loop is busy past the second and third slots: both leave late, next to the fourth.
+      while (performance.now() < started + 780) {}
+      await Promise.all(waits);
+      left.sort((a, b) => a - b);
+      // Any five in a row span a second or more. On their slots alone, the sixth would leave at ~1,312
+      // ms, with four others since ~780 ms: five requests in one sliding second.
+      for (let i = 0; i + 4 < left.length; i++) expect(left[i + 4]! - left[i]!).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await redis.del(lateKey, `${lateKey}:departed`);
+    }
+  });
 });
