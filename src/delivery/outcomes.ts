@@ -2,6 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { inTextArray, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { messageProviderIds, messages, sendBatches } from '../db/schema.js';
+import type { AppDeps } from '../deps.js';
+import { markSentIfFinished } from './fanout.js';
 import type { SendOutcome } from './transports/transport.js';
 
 /**
@@ -76,4 +78,21 @@ export async function settleBatch(
 /** Marks a frozen batch finished, so no later attempt sends it again. */
 export async function completeBatch(db: Db, batchKey: string, at = new Date()) {
   await db.update(sendBatches).set({ completedAt: at }).where(eq(sendBatches.key, batchKey));
+}
+
+/**
+ * Ends a batch without sending what it still holds: its queued messages get a final state, the batch
+ * is completed (an open batch keeps its communication in `sending`), and the communication finishes
+ * if this batch was the last of its work.
+ */
+export async function giveUpBatch(
+  deps: Pick<AppDeps, 'database'>,
+  batch: { communicationId: string; batchKey: string },
+  status: 'failed' | 'needs_review',
+  error: string,
+  now = new Date(),
+) {
+  await settleBatch(deps.database.db, batch, status, error);
+  await completeBatch(deps.database.db, batch.batchKey, now);
+  await markSentIfFinished(deps, batch.communicationId);
 }

@@ -12,7 +12,7 @@ import {
   type SendContext,
 } from './batch-payload.js';
 import { markSentIfFinished } from './fanout.js';
-import { completeBatch, recordOutcomes, settleBatch } from './outcomes.js';
+import { completeBatch, giveUpBatch, recordOutcomes, settleBatch } from './outcomes.js';
 import type { OutgoingEmail } from './transports/transport.js';
 
 /**
@@ -60,14 +60,13 @@ export async function runSend(deps: Deps, input: SendJobInput, now = new Date())
   // An apology goes out only as the exact content its executive approved (throws ApprovalMismatchError).
   await assertApprovedForSend(db, communication, batch.version);
   if (now.getTime() - batch.firstAttemptAt.getTime() > IDEMPOTENCY_WINDOW_MS) {
-    await settleBatch(
-      db,
+    await giveUpBatch(
+      deps,
       { communicationId: communication.id, batchKey: input.batchKey },
       'needs_review',
       'in doubt beyond the provider idempotency window',
+      now,
     );
-    await completeBatch(db, input.batchKey, now);
-    await markSentIfFinished(deps, communication.id);
     return { kind: 'needs_review', messages: batch.emails.length };
   }
   // A batch frozen just now was stored with its first attempt counted.

@@ -4,8 +4,8 @@ import type { AppDeps } from '../deps.js';
 import { createRedis } from '../redis/connection.js';
 import { TemplateError } from '../rendering/render.js';
 import { startInboundWorker } from '../replies/process.js';
-import { markSentIfFinished, runFanout } from './fanout.js';
-import { completeBatch, settleBatch } from './outcomes.js';
+import { runFanout } from './fanout.js';
+import { giveUpBatch } from './outcomes.js';
 import { pacedTransport, RequestPacer } from './pacer.js';
 import { startProviderEventsWorker } from './provider-events-worker.js';
 import { type JobPayload, jobPayloadSchemas, queueName } from './queues.js';
@@ -111,15 +111,12 @@ export function startWorkers(deps: AppDeps, options: WorkerOptions = {}): Runnin
           // Retrying cannot fix bad credentials, an invalid payload, a template that does not render or
           // an apology whose content is not what its executive approved.
           deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'permanent' });
-          await settleBatch(
-            deps.database.db,
+          await giveUpBatch(
+            deps,
             { communicationId: payload.communicationId, batchKey },
             'failed',
             error.message,
           );
-          // The batch is over: its completion lets the communication finish (an open batch holds it).
-          await completeBatch(deps.database.db, batchKey);
-          await markSentIfFinished(deps, payload.communicationId);
           throw new UnrecoverableError(error.message);
         }
         deps.metrics.transportErrors.inc({ transport: deps.transport.name, kind: 'transient' });
