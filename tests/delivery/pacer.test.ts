@@ -35,8 +35,9 @@ describe('pacedTransport', () => {
     expect(sent.map((s) => s.what)).toEqual(['create template', 'publish template', 'batch']);
     const gaps = sent.slice(1).map((s, i) => s.at - sent[i]!.at);
     // Without the batch waiting for a slot after the prepared requests, its gap would be ~0. Each gap is
-    // ~105 ms; the margin is for timers on a busy machine (a loaded CI run measured 97 ms once).
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(80);
+    // ~105 ms between departures; measured here, after each request's Redis round trips, it can come out
+    // shorter when the machine is busy (97 ms in a loaded CI run, under 80 once in a full test run).
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(50);
   });
 
   it.each([
