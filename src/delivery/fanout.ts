@@ -262,7 +262,8 @@ export async function markSentIfFinished(
         sql`case
           when ${communications.fanoutCompletedAt} is null then false
           when exists (select 1 from ${sendBatches} where ${sendBatches.communicationId} = ${communicationId} and ${sendBatches.completedAt} is null) then false
-          else not exists (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued')
+          else (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued'
+            order by ${messages.sendBatchKey} desc limit 1) is null
         end`,
       ),
     )
