@@ -3,6 +3,7 @@ import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
 import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
+import { executePrepared } from '../db/prepared.js';
 import {
   communications,
   communicationVersions,
@@ -51,18 +52,20 @@ export async function loadSendContext(
   db: Db,
   input: { communicationId: string; batchKey: string },
 ): Promise<SendContext | undefined> {
-  const [row] = await db
-    .select({
-      communication: communications,
-      batch: sendBatches,
-      variant: sql<
-        string | null
-      >`(select ${segments.template} from ${segments} where ${segments.key} = ${communications.segment})`,
-      earlierCommunicationIds: threadedCommunicationIds(communications.incidentId, communications.id),
-    })
-    .from(communications)
-    .leftJoin(sendBatches, eq(sendBatches.key, input.batchKey))
-    .where(eq(communications.id, input.communicationId));
+  const [row] = await executePrepared(
+    db
+      .select({
+        communication: communications,
+        batch: sendBatches,
+        variant: sql<
+          string | null
+        >`(select ${segments.template} from ${segments} where ${segments.key} = ${communications.segment})`,
+        earlierCommunicationIds: threadedCommunicationIds(communications.incidentId, communications.id),
+      })
+      .from(communications)
+      .leftJoin(sendBatches, eq(sendBatches.key, input.batchKey))
+      .where(eq(communications.id, input.communicationId)),
+  );
   return row;
 }
 
@@ -77,31 +80,33 @@ export async function gatherBatchInputs(
 ): Promise<{ inputs: BatchInputs; suppressed: string[] }> {
   const { communication } = context;
   const { db } = deps.database;
-  const gathered = await db
-    .select({
-      messageId: messages.id,
-      email: messages.email,
-      messageIdHeader: messages.messageIdHeader,
-      contactId: contacts.id,
-      customerId: messages.customerId,
-      contactName: contacts.name,
-      customerName: customers.name,
-      locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
-      attributes: customers.attributes,
-      suppressed: sql<boolean>`${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null
+  const gathered = await executePrepared(
+    db
+      .select({
+        messageId: messages.id,
+        email: messages.email,
+        messageIdHeader: messages.messageIdHeader,
+        contactId: contacts.id,
+        customerId: messages.customerId,
+        contactName: contacts.name,
+        customerName: customers.name,
+        locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
+        attributes: customers.attributes,
+        suppressed: sql<boolean>`${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null
         or exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
-    })
-    .from(messages)
-    .innerJoin(contacts, eq(contacts.id, messages.contactId))
-    .innerJoin(customers, eq(customers.id, messages.customerId))
-    .where(
-      and(
-        inTextArray(messages.id, batch.messageIds),
-        eq(messages.sendBatchKey, batch.batchKey),
-        eq(messages.status, 'queued'),
-      ),
-    )
-    .orderBy(messages.id);
+      })
+      .from(messages)
+      .innerJoin(contacts, eq(contacts.id, messages.contactId))
+      .innerJoin(customers, eq(customers.id, messages.customerId))
+      .where(
+        and(
+          inTextArray(messages.id, batch.messageIds),
+          eq(messages.sendBatchKey, batch.batchKey),
+          eq(messages.status, 'queued'),
+        ),
+      )
+      .orderBy(messages.id),
+  );
   const rows = gathered.filter((row) => !row.suppressed);
   const threads = await threadOf(db, {
     incidentId: communication.incidentId,

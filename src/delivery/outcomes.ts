@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { inTextArray, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
+import { executePreparedSql } from '../db/prepared.js';
 import { messageProviderIds, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { markSentIfFinished } from './fanout.js';
@@ -21,7 +22,9 @@ export async function recordOutcomes(
   const at = now.toISOString();
   // The batch is marked complete in the same statement: one round trip, and no window in which its
   // messages have outcomes but the batch still looks open.
-  await db.execute(sql`
+  await executePreparedSql(
+    db,
+    sql`
     with v as (
       select * from unnest(
         ${textArray(outcomes.map((o) => o.messageId))},
@@ -45,7 +48,8 @@ export async function recordOutcomes(
       sent_at = case when v.status = 'sent' then ${at}::timestamptz else m.sent_at end,
       updated_at = ${at}::timestamptz
     from v
-    where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${batch.batchKey}`);
+    where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${batch.batchKey}`,
+  );
   const sent = outcomes.filter((o) => o.ok).length;
   return { sent, failed: outcomes.length - sent };
 }
