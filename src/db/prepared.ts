@@ -1,35 +1,54 @@
 import { hash } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './client.js';
 
 /**
  * The name a statement is prepared under on PostgreSQL: a hash of its text. Two texts never share a
- * name, which node-postgres refuses per connection, so a call site whose SQL varies with its input only
- * prepares one statement per variant; the call sites that use this build a text that does not.
+ * name, which node-postgres refuses per connection.
  */
 export const statementName = (text: string): string => `candor_${hash('sha1', text, 'base64url')}`;
 
+/** `sql.placeholder(name)` as a `text[]`: a list bound when the statement runs (see `textArray`). */
+export const textArrayPlaceholder = (name: string): SQL => sql`${sql.placeholder(name)}::text[]`;
+
+interface Preparable<P> {
+  toSQL(): { sql: string };
+  prepare(name: string): P;
+}
+
 /**
- * A query builder's rows, run as a named prepared statement. Why: PostgreSQL parses and plans an
- * unnamed statement on every execution, and the send path's statements run once a batch (~100 times a
- * second per worker at full speed). Prepared, each is planned a few times per connection and then
- * runs a generic plan: planning had cost 0.1–0.25 ms a statement, ~6 µs of PostgreSQL CPU an e-mail.
- * PGlite ignores the name (one connection, nothing to gain).
+ * A statement of the send path, built once per database handle with `sql.placeholder`s for its values
+ * and run as a named prepared statement. Why, twice over: PostgreSQL parses and plans an unnamed
+ * statement on every execution (0.1–0.25 ms for these, once a batch: ~6 µs of PostgreSQL CPU an
+ * e-mail), while a prepared one is planned a few times per connection and then runs its generic plan;
+ * and drizzle spent more of the worker's CPU building these statements than sending them. PGlite
+ * ignores the name.
  *
  * Behind PgBouncer in transaction mode this needs `max_prepared_statements` (PgBouncer 1.21 or later).
  */
-export function executePrepared<R>(query: {
-  toSQL(): { sql: string };
-  prepare(name: string): { execute(): Promise<R> };
-}): Promise<R> {
-  return query.prepare(statementName(query.toSQL().sql)).execute();
+export function preparedStatement<P>(build: (db: Db) => Preparable<P>): (db: Db) => P {
+  const built = new WeakMap<Db, P>();
+  return (db) => {
+    let statement = built.get(db);
+    if (!statement) {
+      const query = build(db);
+      statement = query.prepare(statementName(query.toSQL().sql));
+      built.set(db, statement);
+    }
+    return statement;
+  };
 }
 
 const dialect = new PgDialect();
 
-/** {@link executePrepared} for raw SQL: the driver's result, as `db.execute` answers it (`{ rows }`). */
-export function executePreparedSql(db: Db, query: SQL): Promise<unknown> {
+/** {@link preparedStatement} for raw SQL; `execute` answers as `db.execute` does (`{ rows }`). */
+export function preparedSql(
+  query: SQL,
+): (db: Db) => { execute(values: Record<string, unknown>): Promise<unknown> } {
   const built = dialect.sqlToQuery(query);
-  return db._.session.prepareQuery(built, undefined, statementName(built.sql), false).execute();
+  return preparedStatement((db) => ({
+    toSQL: () => built,
+    prepare: (name) => db._.session.prepareQuery(built, undefined, name, false),
+  }));
 }

@@ -1,9 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
-import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { executePrepared } from '../db/prepared.js';
+import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
 import {
   communications,
   communicationVersions,
@@ -52,22 +51,24 @@ export async function loadSendContext(
   db: Db,
   input: { communicationId: string; batchKey: string },
 ): Promise<SendContext | undefined> {
-  const [row] = await executePrepared(
-    db
-      .select({
-        communication: communications,
-        batch: sendBatches,
-        variant: sql<
-          string | null
-        >`(select ${segments.template} from ${segments} where ${segments.key} = ${communications.segment})`,
-        earlierCommunicationIds: threadedCommunicationIds(communications.incidentId, communications.id),
-      })
-      .from(communications)
-      .leftJoin(sendBatches, eq(sendBatches.key, input.batchKey))
-      .where(eq(communications.id, input.communicationId)),
-  );
+  const [row] = await sendContextStatement(db).execute(input);
   return row;
 }
+
+const sendContextStatement = preparedStatement((db) =>
+  db
+    .select({
+      communication: communications,
+      batch: sendBatches,
+      variant: sql<
+        string | null
+      >`(select ${segments.template} from ${segments} where ${segments.key} = ${communications.segment})`,
+      earlierCommunicationIds: threadedCommunicationIds(communications.incidentId, communications.id),
+    })
+    .from(communications)
+    .leftJoin(sendBatches, eq(sendBatches.key, sql.placeholder('batchKey')))
+    .where(eq(communications.id, sql.placeholder('communicationId'))),
+);
 
 /**
  * The inputs of a batch's still-queued messages, and apart from them the ids of those whose contact
@@ -80,33 +81,10 @@ export async function gatherBatchInputs(
 ): Promise<{ inputs: BatchInputs; suppressed: string[] }> {
   const { communication } = context;
   const { db } = deps.database;
-  const gathered = await executePrepared(
-    db
-      .select({
-        messageId: messages.id,
-        email: messages.email,
-        messageIdHeader: messages.messageIdHeader,
-        contactId: contacts.id,
-        customerId: messages.customerId,
-        contactName: contacts.name,
-        customerName: customers.name,
-        locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
-        attributes: customers.attributes,
-        suppressed: sql<boolean>`${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null
-        or exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
-      })
-      .from(messages)
-      .innerJoin(contacts, eq(contacts.id, messages.contactId))
-      .innerJoin(customers, eq(customers.id, messages.customerId))
-      .where(
-        and(
-          inTextArray(messages.id, batch.messageIds),
-          eq(messages.sendBatchKey, batch.batchKey),
-          eq(messages.status, 'queued'),
-        ),
-      )
-      .orderBy(messages.id),
-  );
+  const gathered = await gatherStatement(db).execute({
+    messageIds: batch.messageIds,
+    batchKey: batch.batchKey,
+  });
   const rows = gathered.filter((row) => !row.suppressed);
   const threads = await threadOf(db, {
     incidentId: communication.incidentId,
@@ -135,6 +113,34 @@ export async function gatherBatchInputs(
     suppressed: gathered.filter((row) => row.suppressed).map((row) => row.messageId),
   };
 }
+
+const gatherStatement = preparedStatement((db) =>
+  db
+    .select({
+      messageId: messages.id,
+      email: messages.email,
+      messageIdHeader: messages.messageIdHeader,
+      contactId: contacts.id,
+      customerId: messages.customerId,
+      contactName: contacts.name,
+      customerName: customers.name,
+      locale: sql<string | null>`coalesce(${contacts.locale}, ${customers.locale})`,
+      attributes: customers.attributes,
+      suppressed: sql<boolean>`${contacts.unsubscribedAt} is not null or ${contacts.removedAt} is not null
+        or exists (select 1 from ${suppressions} where ${suppressions.email} = ${messages.email})`,
+    })
+    .from(messages)
+    .innerJoin(contacts, eq(contacts.id, messages.contactId))
+    .innerJoin(customers, eq(customers.id, messages.customerId))
+    .where(
+      and(
+        sql`${messages.id} = any(${textArrayPlaceholder('messageIds')})`,
+        eq(messages.sendBatchKey, sql.placeholder('batchKey')),
+        eq(messages.status, 'queued'),
+      ),
+    )
+    .orderBy(messages.id),
+);
 
 /** Renders frozen inputs: rendered once per variant and locale, personalised per recipient. */
 export async function renderBatch(

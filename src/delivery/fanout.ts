@@ -10,7 +10,7 @@ import { domainOf } from '../config.js';
 import { inTextArray, selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { newId } from '../db/ids.js';
-import { executePrepared } from '../db/prepared.js';
+import { preparedStatement } from '../db/prepared.js';
 import { communications, incidents, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { WorkInFlight } from '../lib/work-in-flight.js';
@@ -250,26 +250,28 @@ export async function markSentIfFinished(
   deps: Pick<AppDeps, 'database'>,
   communicationId: string,
 ): Promise<boolean> {
-  const { db } = deps.database;
-  const updated = await executePrepared(
-    db
-      .update(communications)
-      .set({ status: 'sent', updatedAt: new Date() })
-      .where(
-        and(
-          eq(communications.id, communicationId),
-          eq(communications.status, 'sending'),
-          // One CASE, so that PostgreSQL asks in this order and stops at the first answer: an unfinished
-          // fan-out (the row itself), an open batch (their index), and only then a queued message (a scan).
-          sql`case
+  const updated = await markSentStatement(deps.database.db).execute({ communicationId });
+  return updated.length > 0;
+}
+
+const markSentStatement = preparedStatement((db) => {
+  const communicationId = sql.placeholder('communicationId');
+  return db
+    .update(communications)
+    .set({ status: 'sent', updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(communications.id, communicationId),
+        eq(communications.status, 'sending'),
+        // One CASE, so that PostgreSQL asks in this order and stops at the first answer: an unfinished
+        // fan-out (the row itself), an open batch (their index), and only then a queued message (a scan).
+        sql`case
           when ${communications.fanoutCompletedAt} is null then false
           when exists (select 1 from ${sendBatches} where ${sendBatches.communicationId} = ${communicationId} and ${sendBatches.completedAt} is null) then false
           else (select 1 from ${messages} where ${messages.communicationId} = ${communicationId} and ${messages.status} = 'queued'
             order by ${messages.sendBatchKey} desc limit 1) is null
         end`,
-        ),
-      )
-      .returning({ id: communications.id }),
-  );
-  return updated.length > 0;
-}
+      ),
+    )
+    .returning({ id: communications.id });
+});

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { inTextArray, textArray } from '../db/arrays.js';
+import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { executePreparedSql } from '../db/prepared.js';
+import { preparedSql, textArrayPlaceholder } from '../db/prepared.js';
 import { messageProviderIds, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { markSentIfFinished } from './fanout.js';
@@ -22,18 +22,28 @@ export async function recordOutcomes(
   const at = now.toISOString();
   // The batch is marked complete in the same statement: one round trip, and no window in which its
   // messages have outcomes but the batch still looks open.
-  await executePreparedSql(
-    db,
-    sql`
+  await outcomesStatement(db).execute({
+    ids: outcomes.map((o) => o.messageId),
+    statuses: outcomes.map((o) => (o.ok ? 'sent' : 'failed')),
+    providerIds: outcomes.map((o) => (o.ok ? o.providerId : null)),
+    errors: outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))),
+    batchKey: batch.batchKey,
+    attempts: batch.attempts,
+    firstAttemptAt: batch.firstAttemptAt.toISOString(),
+    at,
+  });
+  const sent = outcomes.filter((o) => o.ok).length;
+  return { sent, failed: outcomes.length - sent };
+}
+
+const outcomesStatement = preparedSql(sql`
     with v as (
       select * from unnest(
-        ${textArray(outcomes.map((o) => o.messageId))},
-        ${textArray(outcomes.map((o) => (o.ok ? 'sent' : 'failed')))},
-        ${textArray(outcomes.map((o) => (o.ok ? o.providerId : null)))},
-        ${textArray(outcomes.map((o) => (o.ok ? null : o.error.slice(0, 1000))))}
+        ${textArrayPlaceholder('ids')}, ${textArrayPlaceholder('statuses')},
+        ${textArrayPlaceholder('providerIds')}, ${textArrayPlaceholder('errors')}
       ) as v(id, status, provider_id, error)
     ), completed as (
-      update ${sendBatches} set completed_at = ${at}::timestamptz where key = ${batch.batchKey}
+      update ${sendBatches} set completed_at = ${sql.placeholder('at')}::timestamptz where key = ${sql.placeholder('batchKey')}
     ), provider_ids as (
       insert into ${messageProviderIds} (provider_id, message_id)
       select provider_id, id from v where provider_id is not null
@@ -43,16 +53,12 @@ export async function recordOutcomes(
       status = v.status,
       provider_id = coalesce(v.provider_id, m.provider_id),
       error = v.error,
-      attempts = ${batch.attempts},
-      sending_at = ${batch.firstAttemptAt.toISOString()}::timestamptz,
-      sent_at = case when v.status = 'sent' then ${at}::timestamptz else m.sent_at end,
-      updated_at = ${at}::timestamptz
+      attempts = ${sql.placeholder('attempts')}::int,
+      sending_at = ${sql.placeholder('firstAttemptAt')}::timestamptz,
+      sent_at = case when v.status = 'sent' then ${sql.placeholder('at')}::timestamptz else m.sent_at end,
+      updated_at = ${sql.placeholder('at')}::timestamptz
     from v
-    where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${batch.batchKey}`,
-  );
-  const sent = outcomes.filter((o) => o.ok).length;
-  return { sent, failed: outcomes.length - sent };
-}
+    where m.id = v.id and m.status = 'queued' and m.send_batch_key = ${sql.placeholder('batchKey')}`);
 
 /**
  * Gives the batch's still-queued messages a final state without sending them: a permanent failure, in

@@ -1,7 +1,7 @@
 import { and, asc, type Column, isNotNull, type SQL, sql } from 'drizzle-orm';
-import { inTextArray, selectRows } from '../db/arrays.js';
+import { selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { executePrepared } from '../db/prepared.js';
+import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
 import { communications, messages } from '../db/schema.js';
 
 export interface ThreadQuery {
@@ -49,19 +49,7 @@ export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, 
       )
     )[0]!.ids;
   if (earlier.length === 0) return result;
-  const rows = await executePrepared(
-    db
-      .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
-      .from(messages)
-      .where(
-        and(
-          inTextArray(messages.communicationId, earlier),
-          inTextArray(messages.contactId, query.contactIds),
-          isNotNull(messages.sentAt),
-        ),
-      )
-      .orderBy(asc(messages.sentAt), asc(messages.id)),
-  );
+  const rows = await threadStatement(db).execute({ earlier, contactIds: query.contactIds });
   for (const row of rows) {
     if (query.before && row.sentAt && row.sentAt >= query.before) continue;
     const list = result.get(row.contactId) ?? [];
@@ -70,3 +58,17 @@ export async function threadOf(db: Db, query: ThreadQuery): Promise<Map<string, 
   }
   return result;
 }
+
+const threadStatement = preparedStatement((db) =>
+  db
+    .select({ contactId: messages.contactId, header: messages.messageIdHeader, sentAt: messages.sentAt })
+    .from(messages)
+    .where(
+      and(
+        sql`${messages.communicationId} = any(${textArrayPlaceholder('earlier')})`,
+        sql`${messages.contactId} = any(${textArrayPlaceholder('contactIds')})`,
+        isNotNull(messages.sentAt),
+      ),
+    )
+    .orderBy(asc(messages.sentAt), asc(messages.id)),
+);
