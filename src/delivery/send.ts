@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { assertApprovedForSend } from '../communications/approvals.js';
 import { selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
+import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
 import { type communicationVersions, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import {
@@ -116,11 +117,11 @@ async function frozenBatch(
 > {
   const { db } = deps.database;
   const { communication } = context;
-  let stored: typeof context.batch | undefined = context.batch;
+  let stored: { payload: unknown; firstAttemptAt: Date } | undefined = context.batch ?? undefined;
   let frozenNow = false;
-  if (stored?.completedAt) return { kind: 'skipped', reason: 'batch already sent' };
-  if (stored && !(await holdsQueuedMessages(db, stored))) {
-    await completeBatch(db, stored.key);
+  if (context.batch?.completedAt) return { kind: 'skipped', reason: 'batch already sent' };
+  if (context.batch && !(await holdsQueuedMessages(db, context.batch))) {
+    await completeBatch(db, context.batch.key);
     return { kind: 'skipped', reason: 'nothing left to send in this batch' };
   }
   if (!stored) {
@@ -129,25 +130,39 @@ async function frozenBatch(
       await settleBatch(db, input, 'suppressed', SUPPRESSED_AFTER_FANOUT, gathered.suppressed);
     if (gathered.inputs.recipients.length === 0)
       return { kind: 'skipped', reason: 'nothing left to send in this batch' };
-    [stored] = await db
-      .insert(sendBatches)
-      .values({
-        key: input.batchKey,
-        communicationId: communication.id,
-        messageIds: gathered.inputs.recipients.map((r) => r.messageId),
-        payload: gathered.inputs,
-        attempts: 1,
-      })
-      .onConflictDoNothing()
-      .returning();
-    frozenNow = stored !== undefined;
+    const payload = JSON.stringify(gathered.inputs);
+    const [frozen] = await freezeStatement(db).execute({
+      key: input.batchKey,
+      communicationId: communication.id,
+      messageIds: gathered.inputs.recipients.map((r) => r.messageId),
+      payload,
+    });
+    frozenNow = frozen !== undefined;
+    // The stored inputs are not read back (the statement returns no payload): a retry renders them as
+    // parsed from the database, so this attempt renders them parsed from the same JSON.
+    if (frozen) stored = { payload: JSON.parse(payload), firstAttemptAt: frozen.firstAttemptAt };
     // Two attempts racing (a stalled job re-run) both gather; the stored copy is the one both send.
-    if (!stored) [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, input.batchKey));
+    else [stored] = await db.select().from(sendBatches).where(eq(sendBatches.key, input.batchKey));
     if (!stored) throw new Error(`send batch ${input.batchKey} vanished after insert`);
   }
   const { emails, version } = await renderBatch(deps, communication, stored.payload as BatchInputs);
   return { kind: 'frozen', emails, version, firstAttemptAt: stored.firstAttemptAt, frozenNow };
 }
+
+/** Stores a batch's inputs with its first attempt counted; nothing when another attempt stored them first. */
+const freezeStatement = preparedStatement((db) =>
+  db
+    .insert(sendBatches)
+    .values({
+      key: sql.placeholder('key'),
+      communicationId: sql.placeholder('communicationId'),
+      messageIds: textArrayPlaceholder('messageIds'),
+      payload: sql`${sql.placeholder('payload')}::jsonb`,
+      attempts: 1,
+    })
+    .onConflictDoNothing()
+    .returning({ firstAttemptAt: sendBatches.firstAttemptAt }),
+);
 
 const SUPPRESSED_AFTER_FANOUT = 'unsubscribed or suppressed after the fan-out';
 
