@@ -264,7 +264,8 @@ const markSentStatement = preparedStatement((db) => {
         eq(communications.id, communicationId),
         eq(communications.status, 'sending'),
         // One CASE, so that PostgreSQL asks in this order and stops at the first answer: an unfinished
-        // fan-out (the row itself), an open batch (their index), and only then a queued message (a scan).
+        // fan-out (the row itself), an open batch (their index), and only then a queued message (a scan,
+        // from the newest batch back: batches go out roughly in key order, so queued rows are at that end).
         sql`case
           when ${communications.fanoutCompletedAt} is null then false
           when exists (select 1 from ${sendBatches} where ${sendBatches.communicationId} = ${communicationId} and ${sendBatches.completedAt} is null) then false
