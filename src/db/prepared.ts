@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './client.js';
 
@@ -8,9 +8,6 @@ import type { Db } from './client.js';
  * name, which node-postgres refuses per connection.
  */
 export const statementName = (text: string): string => `candor_${hash('sha1', text, 'base64url')}`;
-
-/** `sql.placeholder(name)` as a `text[]`: a list bound when the statement runs (see `textArray`). */
-export const textArrayPlaceholder = (name: string): SQL => sql`${sql.placeholder(name)}::text[]`;
 
 interface Preparable<P> {
   toSQL(): { sql: string };

@@ -1,8 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { minutesAffectedByCustomer } from '../communications/apology-facts.js';
 import { accountManagerOf } from '../communications/preview.js';
+import { inTextArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
+import { preparedStatement } from '../db/prepared.js';
 import {
   communications,
   communicationVersions,
@@ -134,7 +135,7 @@ const gatherStatement = preparedStatement((db) =>
     .innerJoin(customers, eq(customers.id, messages.customerId))
     .where(
       and(
-        sql`${messages.id} = any(${textArrayPlaceholder('messageIds')})`,
+        inTextArray(messages.id, sql.placeholder('messageIds')),
         eq(messages.sendBatchKey, sql.placeholder('batchKey')),
         eq(messages.status, 'queued'),
       ),

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { inTextArray } from '../db/arrays.js';
+import { inTextArray, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { preparedSql, textArrayPlaceholder } from '../db/prepared.js';
+import { preparedSql } from '../db/prepared.js';
 import { messageProviderIds, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import { markSentIfFinished } from './fanout.js';
@@ -39,8 +39,8 @@ export async function recordOutcomes(
 const outcomesStatement = preparedSql(sql`
     with v as (
       select * from unnest(
-        ${textArrayPlaceholder('ids')}, ${textArrayPlaceholder('statuses')},
-        ${textArrayPlaceholder('providerIds')}, ${textArrayPlaceholder('errors')}
+        ${textArray(sql.placeholder('ids'))}, ${textArray(sql.placeholder('statuses'))},
+        ${textArray(sql.placeholder('providerIds'))}, ${textArray(sql.placeholder('errors'))}
       ) as v(id, status, provider_id, error)
     ), completed as (
       update ${sendBatches} set completed_at = ${sql.placeholder('at')}::timestamptz where key = ${sql.placeholder('batchKey')}

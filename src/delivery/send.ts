@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { assertApprovedForSend } from '../communications/approvals.js';
 import { selectRows, textArray } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
+import { preparedStatement } from '../db/prepared.js';
 import { type communicationVersions, messages, sendBatches } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import {
@@ -156,7 +156,7 @@ const freezeStatement = preparedStatement((db) =>
     .values({
       key: sql.placeholder('key'),
       communicationId: sql.placeholder('communicationId'),
-      messageIds: textArrayPlaceholder('messageIds'),
+      messageIds: textArray(sql.placeholder('messageIds')),
       payload: sql`${sql.placeholder('payload')}::jsonb`,
       attempts: 1,
     })

@@ -1,7 +1,7 @@
 import { and, asc, type Column, isNotNull, type SQL, sql } from 'drizzle-orm';
-import { selectRows } from '../db/arrays.js';
+import { inTextArray, selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
-import { preparedStatement, textArrayPlaceholder } from '../db/prepared.js';
+import { preparedStatement } from '../db/prepared.js';
 import { communications, messages } from '../db/schema.js';
 
 export interface ThreadQuery {
@@ -65,8 +65,8 @@ const threadStatement = preparedStatement((db) =>
     .from(messages)
     .where(
       and(
-        sql`${messages.communicationId} = any(${textArrayPlaceholder('earlier')})`,
-        sql`${messages.contactId} = any(${textArrayPlaceholder('contactIds')})`,
+        inTextArray(messages.communicationId, sql.placeholder('earlier')),
+        inTextArray(messages.contactId, sql.placeholder('contactIds')),
         isNotNull(messages.sentAt),
       ),
     )

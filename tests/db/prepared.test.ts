@@ -1,13 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectRows } from '../../src/db/arrays.js';
+import { selectRows, textArray } from '../../src/db/arrays.js';
 import { openDatabase } from '../../src/db/client.js';
-import {
-  preparedSql,
-  preparedStatement,
-  statementName,
-  textArrayPlaceholder,
-} from '../../src/db/prepared.js';
+import { preparedSql, preparedStatement, statementName } from '../../src/db/prepared.js';
 import { suppressions } from '../../src/db/schema.js';
 import { drivers, openTestDatabase, type TestDatabase, throwawayPostgres } from '../support/database.js';
 
@@ -18,7 +13,7 @@ const byEmail = preparedStatement((db) =>
     .where(eq(suppressions.email, sql.placeholder('email'))),
 );
 const inList = preparedSql(
-  sql`select count(*)::int as n from ${suppressions} where email = any(${textArrayPlaceholder('emails')})`,
+  sql`select count(*)::int as n from ${suppressions} where email = any(${textArray(sql.placeholder('emails'))})`,
 );
 
 describe.each(drivers)('prepared statements (%s)', (driver) => {
