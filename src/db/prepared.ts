@@ -49,3 +49,17 @@ export function preparedSql(
     prepare: (name) => db._.session.prepareQuery(built, undefined, name, false),
   }));
 }
+
+/**
+ * Runs `query`, built anew on each call, as a prepared statement named after its text. PostgreSQL then
+ * parses and plans each text once per connection (and after five runs may keep a generic plan) instead
+ * of on every call: for the statement that opens an incident, parsing and planning had been half of
+ * PostgreSQL's time on it (0.9 of 1.8 ms on a slow machine). Only for statements whose text takes one of
+ * a few shapes whatever their values (values as parameters, lists as one array or JSON parameter): each
+ * distinct text stays prepared on every connection that ran it.
+ */
+export async function selectPreparedRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const built = dialect.sqlToQuery(query);
+  const result = await db._.session.prepareQuery(built, undefined, statementName(built.sql), false).execute();
+  return (result as { rows: T[] }).rows;
+}

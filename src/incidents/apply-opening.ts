@@ -1,11 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { lastVersionWithSnapshot } from '../audience/audience-snapshot.js';
 import { audienceVersionSql } from '../audience/audience-version.js';
-import { selectRows } from '../db/arrays.js';
 import type { Db } from '../db/client.js';
 import { withWrites } from '../db/combined-writes.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { insertFromJson } from '../db/json-insert.js';
+import { selectPreparedRows } from '../db/prepared.js';
 import { incidentEvents, incidents } from '../db/schema.js';
 import { type AppliedEvent, type ApplyContext, consequences, eventRowOf, openingIncident } from './apply.js';
 import { usuallyOpens } from './lifecycle.js';
@@ -53,7 +53,7 @@ export async function applyOpeningEvent(
   });
   const current = sql`${audienceVersionSql} is not distinct from ${version}`;
   try {
-    const [result] = await selectRows<{ applied: boolean }>(
+    const [result] = await selectPreparedRows<{ applied: boolean }>(
       db,
       withWrites(writes, sql`select ${created} as applied`, [
         sql`created as (${insertFromJson(incidents, [row], current)} on conflict do nothing returning id)`,

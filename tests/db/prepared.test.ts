@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectRows, textArray } from '../../src/db/arrays.js';
 import { openDatabase } from '../../src/db/client.js';
-import { preparedSql, preparedStatement, statementName } from '../../src/db/prepared.js';
+import { preparedSql, preparedStatement, selectPreparedRows, statementName } from '../../src/db/prepared.js';
 import { suppressions } from '../../src/db/schema.js';
 import { drivers, openTestDatabase, type TestDatabase, throwawayPostgres } from '../support/database.js';
 
@@ -45,6 +45,26 @@ describe.each(drivers)('prepared statements (%s)', (driver) => {
     expect(counts).toEqual([1, 2, 0]);
   });
 
+  it('run a statement built on each call under its text’s name, with each call’s own values', async () => {
+    const { db } = database;
+    const reasonOf = (email: string) =>
+      selectPreparedRows<{ reason: string }>(
+        db,
+        sql`select reason from ${suppressions} where email = ${email}`,
+      );
+    expect(await reasonOf('a@prepared.example')).toEqual([{ reason: 'bounced' }]);
+    expect(await reasonOf('b@prepared.example')).toEqual([{ reason: 'complained' }]);
+    expect(await reasonOf('none@prepared.example')).toEqual([]);
+    // A failed run leaves the connection and the statement usable.
+    const insert = (email: string) =>
+      selectPreparedRows(
+        db,
+        sql`insert into ${suppressions} (email, reason, source) values (${email}, 'bounced', 'test') returning email`,
+      );
+    await expect(insert('a@prepared.example')).rejects.toThrow();
+    expect(await insert('c@prepared.example')).toEqual([{ email: 'c@prepared.example' }]);
+  });
+
   it('are built once per database handle', async () => {
     expect(byEmail(database.db)).toBe(byEmail(database.db));
     const other = await openTestDatabase(driver);
@@ -82,6 +102,20 @@ describe.runIf(process.env.DATABASE_URL)('prepared statements on PostgreSQL', ()
       expect(prepared).toHaveLength(2);
       for (const { name, statement } of prepared) expect(name).toBe(statementName(statement));
       expect(prepared.some((row) => row.generic_plans > 0)).toBe(true);
+
+      for (const email of emails) {
+        const rows = await selectPreparedRows(
+          db,
+          sql`select email from ${suppressions} where email = ${email}`,
+        );
+        expect(rows).toHaveLength(emails.indexOf(email) < 4 ? 1 : 0);
+      }
+      const [built] = await selectRows<{ name: string; statement: string; runs: number }>(
+        db,
+        sql`select name, statement, (generic_plans + custom_plans)::int as runs from pg_prepared_statements
+          where statement like 'select email from %'`,
+      );
+      expect(built).toMatchObject({ name: statementName(built!.statement), runs: emails.length });
     } finally {
       await single.close();
       await database.close();
