@@ -64,6 +64,63 @@ describe('pacedTransport', () => {
     },
   );
 
+  it('records a process’s first request as leaving late, which holds back the request rps places later', async () => {
+    const coldKey = `test:pace:${randomUUID()}`;
+    try {
+      const pacer = new RequestPacer(redis, coldKey, 5); // slots 210 ms apart
+      const left: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const asked = Date.now();
+        await pacer.wait();
+        left.push(Date.now());
+        const recorded = Number(await redis.lindex(`${coldKey}:departed`, 0));
+        // The first is recorded 250 ms after it was let go; the others as they go.
+        if (i === 0) expect(recorded).toBeGreaterThanOrEqual(asked + 250);
+        else expect(recorded).toBeLessThanOrEqual(left[i]!);
+      }
+      // On its slot and the window alone, the sixth would leave ~1,050 ms after the first.
+      expect(left[5]! - left[0]!).toBeGreaterThanOrEqual(1250);
+    } finally {
+      await redis.del(coldKey, `${coldKey}:departed`);
+    }
+  });
+
+  it('then moves that record to the first request’s answer, the latest it can have reached the provider', async () => {
+    const answerKey = `test:pace:${randomUUID()}`;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const asked: Record<string, number> = {};
+    const transport: Transport = {
+      name: 'resend',
+      prepareBatch: async (_emails, { pace }) => {
+        for (const what of ['create template', 'publish template']) {
+          await pace?.();
+          asked[what] = Date.now();
+          await sleep(20); // the provider's answer
+        }
+      },
+      sendBatch: async () => {
+        asked.batch = Date.now();
+        await sleep(20);
+        return [];
+      },
+      close: async () => {},
+    };
+    try {
+      await pacedTransport(transport, new RequestPacer(redis, answerKey, 5)).sendBatch([], {
+        idempotencyKey: 'k',
+      });
+      const [batch, publish, create] = (await redis.lrange(`${answerKey}:departed`, 0, -1)).map(Number);
+      // Recorded when its answer was in (before the next request was paced), not 250 ms after release.
+      expect(create).toBeGreaterThanOrEqual(asked['create template']! + 20);
+      expect(create).toBeLessThanOrEqual(asked['publish template']!);
+      // The others as they left.
+      expect(publish).toBeLessThanOrEqual(asked['publish template']!);
+      expect(batch).toBeLessThanOrEqual(asked.batch!);
+    } finally {
+      await redis.del(answerKey, `${answerKey}:departed`);
+    }
+  });
+
   it('never lets a sliding second hold more than the rate, even when requests leave late', async () => {
     const lateKey = `test:pace:${randomUUID()}`;
     try {
