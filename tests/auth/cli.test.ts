@@ -34,6 +34,10 @@ describe.each(drivers)('cli (%s)', (driver) => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // Each call is a process of its own that starts tsx and opens the database: 7–14 s apiece on the
+  // slowest machine measured, under a full test run's load, so four in a row passed the 30 s default.
+  const slow = { timeout: 120_000 };
+
   const cli = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(tsx, ['src/cli.ts', ...args], { env, timeout: 60_000 });
@@ -44,7 +48,7 @@ describe.each(drivers)('cli (%s)', (driver) => {
     }
   };
 
-  it('creates, lists and revokes an API key', async () => {
+  it('creates, lists and revokes an API key', slow, async () => {
     const created = await cli('api-key', 'create', '--name', 'smoke', '--scopes', 'events:write,read');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('only time the key is shown');
@@ -75,7 +79,7 @@ describe.each(drivers)('cli (%s)', (driver) => {
     expect(after.data[0].revoked_at).not.toBeNull();
   });
 
-  it('exits non-zero with usage on bad arguments', async () => {
+  it('exits non-zero with usage on bad arguments', slow, async () => {
     const unknownScope = await cli('api-key', 'create', '--name', 'x', '--scopes', 'root');
     expect(unknownScope.code).toBe(2);
     expect(unknownScope.stderr).toContain('Unknown scope(s) root');
@@ -85,7 +89,7 @@ describe.each(drivers)('cli (%s)', (driver) => {
     expect((await cli('nonsense')).code).toBe(2);
   });
 
-  it.runIf(driver === 'pglite')('refuses an embedded database another process holds', async () => {
+  it.runIf(driver === 'pglite')('refuses an embedded database another process holds', slow, async () => {
     // PGlite keeps postmaster.pid only while a process has the directory open.
     const lock = path.join(dataDir, 'pglite', 'postmaster.pid');
     await writeFile(lock, '-42\n');
