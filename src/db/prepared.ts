@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
+import type { Query, SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './client.js';
 
@@ -39,6 +39,10 @@ export function preparedStatement<P>(build: (db: Db) => Preparable<P>): (db: Db)
 
 const dialect = new PgDialect();
 
+/** A built raw query prepared under `name`, as `db.execute` prepares one unnamed (rows as objects). */
+const prepareRaw = (db: Db, built: Query, name: string) =>
+  db._.session.prepareQuery(built, undefined, name, false);
+
 /** {@link preparedStatement} for raw SQL; `execute` answers as `db.execute` does (`{ rows }`). */
 export function preparedSql(
   query: SQL,
@@ -46,7 +50,7 @@ export function preparedSql(
   const built = dialect.sqlToQuery(query);
   return preparedStatement((db) => ({
     toSQL: () => built,
-    prepare: (name) => db._.session.prepareQuery(built, undefined, name, false),
+    prepare: (name) => prepareRaw(db, built, name),
   }));
 }
 
@@ -60,6 +64,6 @@ export function preparedSql(
  */
 export async function selectPreparedRows<T>(db: Db, query: SQL): Promise<T[]> {
   const built = dialect.sqlToQuery(query);
-  const result = await db._.session.prepareQuery(built, undefined, statementName(built.sql), false).execute();
+  const result = await prepareRaw(db, built, statementName(built.sql)).execute();
   return (result as { rows: T[] }).rows;
 }

@@ -37,7 +37,10 @@ if at then redis.call('LSET', KEYS[1], at, ARGV[2]) end
 return 0
 `;
 
-/** Called once the request a slot was taken for has been answered, or has failed. */
+/**
+ * Called once the request a slot was taken for has been answered, or has failed. Calling it again does
+ * nothing more (the record it would move has moved).
+ */
 export type Answered = () => Promise<void>;
 const nothingToDo: Answered = async () => {};
 
@@ -118,22 +121,19 @@ export class RequestPacer {
   }
 }
 
-const allAnswered = (answered: readonly Answered[]) => Promise.all(answered.map((done) => done()));
-
 /** The same transport, each batch waiting for its slot first. */
 export function pacedTransport(transport: Transport, pacer: RequestPacer): Transport {
   return {
     name: transport.name,
     sendBatch: async (emails, options) => {
-      // A prepared request has been answered when the next one is paced, and all of them when
-      // `prepareBatch` settles.
-      const unanswered: Answered[] = [];
-      const answerPrepared = () => allAnswered(unanswered.splice(0));
+      // Prepared requests go one after another: the last has been answered when the next is paced,
+      // and when `prepareBatch` settles.
+      let lastPrepared: Answered = nothingToDo;
       const pace = async () => {
-        await answerPrepared();
-        unanswered.push(await pacer.wait());
+        await lastPrepared();
+        lastPrepared = await pacer.wait();
       };
-      await transport.prepareBatch?.(emails, { pace }).finally(answerPrepared);
+      await transport.prepareBatch?.(emails, { pace }).finally(() => lastPrepared());
       const answered = await pacer.wait();
       try {
         return await transport.sendBatch(emails, options);
